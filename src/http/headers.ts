@@ -1,0 +1,60 @@
+/**
+ * Header hygiene for both directions of the proxy.
+ * Hop-by-hop headers describe one connection and must not be forwarded (RFC 9110 §7.6.1).
+ */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+])
+
+/**
+ * Client headers that an upstream API may need. Everything else stays at the gateway:
+ * `host`, cookies, forwarding headers and the gateway's own `x-*` controls.
+ */
+const CLIENT_HEADERS_TO_FORWARD = [
+  'accept',
+  'content-type',
+  'authorization',
+  'user-agent',
+  'idempotency-key',
+  'openai-organization',
+  'openai-project',
+  'openai-beta',
+  'anthropic-version',
+  'anthropic-beta',
+  'x-api-key',
+  'api-key',
+]
+
+/** Builds the upstream header set from an allow-list of the client's headers. */
+export function forwardedRequestHeaders(client: Headers): Headers {
+  const upstream = new Headers()
+  for (const name of CLIENT_HEADERS_TO_FORWARD) {
+    const value = client.get(name)
+    if (value !== null) upstream.set(name, value)
+  }
+  return upstream
+}
+
+/**
+ * Upstream response headers as the client may see them. Bun's fetch has already decoded
+ * any gzip/br/zstd body, so `content-encoding` and `content-length` would now lie.
+ * The upstream's own request id is kept under another name: the gateway's id is `x-request-id`.
+ */
+export function clientResponseHeaders(upstream: Headers, requestId: string): Headers {
+  const headers = new Headers()
+  for (const [name, value] of upstream) {
+    if (HOP_BY_HOP.has(name) || name === 'content-encoding' || name === 'content-length' || name === 'set-cookie') continue
+    if (name === 'x-request-id') headers.set('x-upstream-request-id', value)
+    else headers.append(name, value)
+  }
+  headers.set('x-request-id', requestId)
+  return headers
+}

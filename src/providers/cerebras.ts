@@ -1,0 +1,3 @@
+import { openAICompatible } from './openai-compatible'
+
+export const cerebras = openAICompatible({ id: 'cerebras' })

@@ -1,0 +1,3 @@
+import { openAICompatible } from './openai-compatible'
+
+export const fireworks = openAICompatible({ id: 'fireworks' })

@@ -1,0 +1,18 @@
+import { cerebras } from './cerebras'
+import { deepseek } from './deepseek'
+import { fireworks } from './fireworks'
+import { groq } from './groq'
+import { mistral } from './mistral'
+import { openai } from './openai'
+import { openrouter } from './openrouter'
+import { perplexity } from './perplexity'
+import { together } from './together'
+import type { Provider } from './types'
+import { xai } from './xai'
+
+/** The registry: the `x-provider` header value (lower-cased) to its provider. */
+export const providers: ReadonlyMap<string, Provider> = new Map(
+  [openai, groq, together, fireworks, mistral, deepseek, xai, openrouter, perplexity, cerebras].map((p) => [p.id, p]),
+)
+
+export const DEFAULT_PROVIDER = 'openai'

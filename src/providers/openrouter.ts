@@ -1,0 +1,3 @@
+import { openAICompatible } from './openai-compatible'
+
+export const openrouter = openAICompatible({ id: 'openrouter' })

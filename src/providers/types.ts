@@ -1,0 +1,38 @@
+/** The client's request once the gateway has validated it. Nothing here is re-read from the wire. */
+export interface ClientRequest {
+  method: string
+  /** Validated API path, always starting with `/v1/`. */
+  path: string
+  /** Query string with its `?`, or ''. */
+  search: string
+  headers: Headers
+  /** The body bytes as received (or as rewritten once by the gateway), null when there is none. */
+  body: Uint8Array | null
+  /** The body parsed once, when it is a JSON object. */
+  json: Record<string, unknown> | undefined
+}
+
+export interface UpstreamRequest {
+  url: string
+  method: string
+  headers: Headers
+  body: Uint8Array | string | null
+}
+
+/** Where one provider lives, resolved from configuration (and later from routing). */
+export interface ProviderTarget {
+  baseUrl: string
+}
+
+/** The wire format a client speaks on a route: decides error shapes and how usage is read. */
+export type WireFormat = 'openai' | 'anthropic'
+
+/**
+ * One AI provider: data plus small pure functions. Nothing here knows about the HTTP server.
+ * A provider that speaks another API than its clients also translates the response back.
+ */
+export interface Provider {
+  readonly id: string
+  toUpstream(request: ClientRequest, target: ProviderTarget): UpstreamRequest | Promise<UpstreamRequest>
+  fromUpstream?(response: Response, request: ClientRequest): Response
+}

@@ -1,0 +1,81 @@
+import type { UpstreamRequest } from '../providers/types'
+import { tapBody, type BodyObserver } from '../streaming/body-tap'
+
+export interface ForwardOptions {
+  /** The client's signal: aborted when the client goes away. */
+  clientSignal: AbortSignal
+  firstByteTimeoutMs: number
+  idleTimeoutMs: number
+  observer?: BodyObserver
+  fetch?: typeof fetch
+}
+
+export type UpstreamFailureKind = 'connect' | 'first_byte_timeout' | 'client_abort'
+
+export class UpstreamFailure extends Error {
+  constructor(
+    readonly kind: UpstreamFailureKind,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'UpstreamFailure'
+  }
+}
+
+export interface Forwarded {
+  status: number
+  headers: Headers
+  /** The upstream body behind the tap, or null when there is none. */
+  body: ReadableStream<Uint8Array> | null
+  /** Milliseconds from sending the request to the upstream's response headers. */
+  providerLatencyMs: number
+}
+
+/**
+ * Sends one request upstream and returns its status, headers and tapped body. There is no
+ * total deadline: a first-byte timeout until the headers arrive, then an idle timeout
+ * inside the body, so a slow reasoning model is never cut off while it is still talking.
+ */
+export async function forward(upstream: UpstreamRequest, options: ForwardOptions): Promise<Forwarded> {
+  const { clientSignal, firstByteTimeoutMs, idleTimeoutMs, observer } = options
+  const controller = new AbortController()
+  const abort = (reason: Error) => controller.abort(reason)
+  const onClientAbort = () => abort(new UpstreamFailure('client_abort', 'client closed the connection'))
+  if (clientSignal.aborted) onClientAbort()
+  else clientSignal.addEventListener('abort', onClientAbort, { once: true })
+
+  const firstByteTimer =
+    firstByteTimeoutMs > 0
+      ? setTimeout(() => abort(new UpstreamFailure('first_byte_timeout', `no answer from upstream within ${firstByteTimeoutMs} ms`)), firstByteTimeoutMs)
+      : undefined
+
+  const startedAt = performance.now()
+  let response: Response
+  try {
+    response = await (options.fetch ?? fetch)(upstream.url, {
+      method: upstream.method,
+      headers: upstream.headers,
+      body: upstream.body,
+      signal: controller.signal,
+      redirect: 'manual',
+      // Bun's own socket idle timeout (300 s) would cut streams that our idle timeout allows.
+      timeout: false,
+    } as RequestInit)
+  } catch (error) {
+    clientSignal.removeEventListener('abort', onClientAbort)
+    const reason = controller.signal.reason
+    if (reason instanceof UpstreamFailure) throw reason
+    throw new UpstreamFailure('connect', `upstream unreachable: ${error instanceof Error ? error.message : String(error)}`)
+  } finally {
+    clearTimeout(firstByteTimer)
+  }
+  const providerLatencyMs = performance.now() - startedAt
+
+  if (response.body === null) {
+    clientSignal.removeEventListener('abort', onClientAbort)
+    observer?.end({ kind: 'complete' })
+    return { status: response.status, headers: response.headers, body: null, providerLatencyMs }
+  }
+  const body = tapBody(response.body, { idleTimeoutMs, abortUpstream: abort, clientSignal, observer })
+  return { status: response.status, headers: response.headers, body, providerLatencyMs }
+}

@@ -1,0 +1,39 @@
+import { Elysia } from 'elysia'
+import type { GatewayConfig } from '../config/load-config'
+import type { Logger } from '../logger'
+import { DEFAULT_PROVIDER, providers } from '../providers'
+import { VERSION } from '../version'
+import { errorResponse, GatewayError } from './errors'
+import { wireFormatFor } from './client-request'
+import { createProxyHandler } from './proxy-handler'
+
+export interface AppOptions {
+  config: GatewayConfig
+  logger: Logger
+  /** Injected in tests to reach loopback mocks through a custom fetch. */
+  fetch?: typeof fetch
+}
+
+/**
+ * The HTTP surface. Proxy routes return a Response built by the proxy handler and never
+ * touch Elysia's `set`: Elysia would re-stream the body through a text decoder.
+ */
+export function createApp({ config, logger, fetch }: AppOptions) {
+  const startedAt = Date.now()
+  const proxy = createProxyHandler({ config, logger, providers, defaultProvider: DEFAULT_PROVIDER, fetch })
+
+  return new Elysia({ precompile: true })
+    .onError({ as: 'global' }, function answerError({ code, request, error }) {
+      const path = new URL(request.url).pathname
+      const requestId = Bun.randomUUIDv7()
+      if (code === 'NOT_FOUND') {
+        return errorResponse(new GatewayError(404, 'not_found', 'unknown_url', `Unknown request URL: ${request.method} ${path}`), wireFormatFor(path), requestId)
+      }
+      logger.error('unhandled error', { code: String(code), error: error instanceof Error ? error.message : String(error) })
+      return errorResponse(new GatewayError(500, 'internal', 'internal_error', 'The gateway failed to handle this request'), wireFormatFor(path), requestId)
+    })
+    .get('/health', () => Response.json({ status: 'ok', version: VERSION, uptime_seconds: Math.round((Date.now() - startedAt) / 1000) }))
+    .all('/v1/*', ({ request, server }) => proxy(request, server), { parse: 'none' })
+}
+
+export type GatewayApp = ReturnType<typeof createApp>

@@ -1,0 +1,90 @@
+import type { WireFormat } from '../providers/types'
+import { GatewayError } from './errors'
+
+/** Native Anthropic routes answer errors in Anthropic's shape; everything else speaks OpenAI's. */
+export function wireFormatFor(path: string): WireFormat {
+  return path === '/v1/messages' || path.startsWith('/v1/messages/') ? 'anthropic' : 'openai'
+}
+
+const SEGMENT = /^[A-Za-z0-9._~:@!$&'()*+,;=%-]+$/
+
+/**
+ * Accepts only plain `/v1/...` paths. URL parsers treat `%2e%2e` as `..`, so every segment
+ * is checked decoded as well: nothing may step outside the provider's API prefix.
+ */
+export function validateApiPath(pathname: string): string {
+  const segments = pathname.split('/')
+  const valid =
+    segments[0] === '' &&
+    segments[1] === 'v1' &&
+    segments.length > 2 &&
+    segments.slice(2).every((segment) => {
+      if (!SEGMENT.test(segment)) return false
+      let decoded: string
+      try {
+        decoded = decodeURIComponent(segment)
+      } catch {
+        return false
+      }
+      return decoded !== '.' && decoded !== '..' && !/[/\\\u0000-\u001f\u007f]/.test(decoded)
+    })
+  if (!valid) throw new GatewayError(404, 'not_found', 'unknown_url', `Unknown request URL: ${truncate(pathname, 200)}`)
+  return pathname
+}
+
+const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/** Reads the body once, refusing it with 413 as soon as it grows past `limit` bytes. */
+export async function readBody(request: Request, limit: number): Promise<Uint8Array | null> {
+  if (BODYLESS_METHODS.has(request.method) || request.body === null) return null
+  const tooLarge = () => new GatewayError(413, 'too_large', 'request_too_large', `Request body is larger than ${limit} bytes`)
+  const declared = request.headers.get('content-length')
+  if (declared !== null) {
+    if (Number(declared) > limit) throw tooLarge()
+    return request.bytes()
+  }
+  const chunks: Uint8Array[] = []
+  let size = 0
+  const reader = request.body.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > limit) {
+      reader.cancel().catch(() => {})
+      throw tooLarge()
+    }
+    chunks.push(value)
+  }
+  if (chunks.length === 1) return chunks[0]!
+  const body = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    body.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return body
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+/** Parses a JSON body once. Bodies of other types (multipart uploads, ...) are left as bytes. */
+export function parseJsonBody(body: Uint8Array | null, contentType: string | null): Record<string, unknown> | undefined {
+  if (body === null || body.byteLength === 0) return undefined
+  if (contentType !== null && !contentType.includes('json')) return undefined
+  let value: unknown
+  try {
+    value = JSON.parse(strictUtf8.decode(body))
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? error.message : 'the body is not valid UTF-8'
+    throw new GatewayError(400, 'invalid_request', 'invalid_json', `Request body is not valid JSON: ${reason}`)
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new GatewayError(400, 'invalid_request', 'invalid_json', 'Request body must be a JSON object')
+  }
+  return value as Record<string, unknown>
+}
+
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`
+}

@@ -1,0 +1,36 @@
+import type { WireFormat } from '../providers/types'
+
+/** Error categories the gateway itself answers with; each maps to both client shapes. */
+const ERROR_TYPES = {
+  invalid_request: { openai: 'invalid_request_error', anthropic: 'invalid_request_error' },
+  not_found: { openai: 'invalid_request_error', anthropic: 'not_found_error' },
+  too_large: { openai: 'invalid_request_error', anthropic: 'request_too_large' },
+  upstream_unreachable: { openai: 'upstream_error', anthropic: 'api_error' },
+  upstream_timeout: { openai: 'timeout_error', anthropic: 'api_error' },
+  internal: { openai: 'server_error', anthropic: 'api_error' },
+} as const
+
+export type GatewayErrorKind = keyof typeof ERROR_TYPES
+
+/** An error the gateway answers itself, in the shape of the API the client speaks. */
+export class GatewayError extends Error {
+  constructor(
+    readonly status: number,
+    readonly kind: GatewayErrorKind,
+    /** Stable machine-readable code, e.g. `unknown_provider`. */
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'GatewayError'
+  }
+}
+
+export function errorResponse(error: GatewayError, format: WireFormat, requestId: string): Response {
+  const type = ERROR_TYPES[error.kind][format]
+  const body =
+    format === 'anthropic'
+      ? { type: 'error', error: { type, message: error.message } }
+      : { error: { message: error.message, type, param: null, code: error.code } }
+  return Response.json(body, { status: error.status, headers: { 'x-request-id': requestId } })
+}
