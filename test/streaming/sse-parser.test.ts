@@ -1,0 +1,33 @@
+import { describe, expect, test } from 'bun:test'
+import { createSseParser, type SseEvent } from '../../src/streaming/sse-parser'
+import { splitEverywhere } from '../support/chunking'
+
+function parse(chunks: Uint8Array[]): { events: SseEvent[]; clean: boolean } {
+  const events: SseEvent[] = []
+  const parser = createSseParser((e) => events.push(e))
+  for (const chunk of chunks) parser.push(chunk)
+  return { events, clean: parser.end() }
+}
+
+const cases: Array<{ name: string; wire: string; events: SseEvent[]; clean?: boolean }> = [
+  { name: 'LF framing', wire: 'data: {"a":1}\n\ndata: [DONE]\n\n', events: [{ event: '', data: '{"a":1}' }, { event: '', data: '[DONE]' }] },
+  { name: 'CRLF framing with event names', wire: 'event: message_start\r\ndata: {"x":"é"}\r\n\r\n', events: [{ event: 'message_start', data: '{"x":"é"}' }] },
+  { name: 'CR-only framing', wire: 'data: a\r\rdata: b\r\r', events: [{ event: '', data: 'a' }, { event: '', data: 'b' }] },
+  { name: 'multi-line data', wire: 'data: line1\ndata: line2\n\n', events: [{ event: '', data: 'line1\nline2' }] },
+  { name: 'comments and keep-alives are skipped', wire: ': OPENROUTER PROCESSING\n\n: ping\ndata: x\n\n', events: [{ event: '', data: 'x' }] },
+  { name: 'no space after the colon', wire: 'data:x\n\n', events: [{ event: '', data: 'x' }] },
+  { name: 'id field', wire: 'id: 7\ndata: x\n\n', events: [{ event: '', data: 'x', id: '7' }] },
+  { name: 'an event without data is not dispatched', wire: 'event: ping\n\n', events: [] },
+  { name: 'a cut final event is reported as unclean', wire: 'data: a\n\ndata: {"trunc', events: [{ event: '', data: 'a' }], clean: false },
+  { name: 'a final event without its blank line is unclean', wire: 'data: a\n', events: [], clean: false },
+]
+
+describe('createSseParser', () => {
+  for (const { name, wire, events, clean = true } of cases) {
+    test(`${name}: the same events for every split of the bytes`, () => {
+      for (const chunks of splitEverywhere(new TextEncoder().encode(wire))) {
+        expect(parse(chunks)).toEqual({ events, clean })
+      }
+    })
+  }
+})
