@@ -1,0 +1,24 @@
+import { Client, HttpConnection } from '@elastic/elasticsearch'
+
+export interface ElasticsearchSettings {
+  url: string
+  username?: string
+  password?: string
+  requestTimeoutMs: number
+}
+
+/**
+ * The official client with `HttpConnection`: the default undici connection fails on Bun
+ * (Bun's built-in undici shadows the npm one). Compression saves most of a bulk body.
+ */
+export function createElasticsearchClient(settings: ElasticsearchSettings): Client {
+  return new Client({
+    node: settings.url,
+    Connection: HttpConnection,
+    compression: true,
+    requestTimeout: settings.requestTimeoutMs,
+    // The exporter retries with its own backoff; the client must not retry on top of it.
+    maxRetries: 0,
+    ...(settings.username ? { auth: { username: settings.username, password: settings.password ?? '' } } : {}),
+  })
+}

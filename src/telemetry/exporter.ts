@@ -1,0 +1,206 @@
+import type { Logger } from '../logger'
+import { RingBuffer } from './ring-buffer'
+
+/** What a sink reports for one batch. Indexes refer to the batch it was given. */
+export type SendOutcome =
+  | { kind: 'ok' }
+  /** Some items were refused: `retry` ones may succeed later (429), `failed` ones never will. */
+  | { kind: 'partial'; retry: number[]; failed: Array<{ index: number; reason: string }> }
+  /** The whole request failed in a way worth retrying (network, auth, 429, 5xx). */
+  | { kind: 'retry'; reason: string; retryAfterMs?: number }
+
+export interface ExportSink<T> {
+  send(batch: T[]): Promise<SendOutcome>
+}
+
+export interface Clock {
+  now(): number
+  setTimeout(callback: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  setTimeout: (callback, ms) => {
+    const timer = setTimeout(callback, ms)
+    timer.unref?.()
+    return timer
+  },
+  clearTimeout: (handle) => clearTimeout(handle as Timer),
+}
+
+export interface ExporterOptions<T> {
+  sink: ExportSink<T>
+  capacity: number
+  batchSize: number
+  /** A batch leaves at the latest this long after its oldest record was queued. */
+  flushIntervalMs: number
+  logger: Logger
+  clock?: Clock
+  random?: () => number
+  backoffBaseMs?: number
+  backoffMaxMs?: number
+}
+
+export interface ExporterStats {
+  /** Records waiting, in flight included. */
+  queued: number
+  capacity: number
+  exported: number
+  /** Records evicted because the buffer was full, or left over at the shutdown deadline. */
+  dropped: number
+  /** Records sent again after a failed attempt. */
+  retried: number
+  /** Records the sink refused for good (e.g. a mapping error). */
+  failed: number
+}
+
+export interface Exporter<T> {
+  /** O(1), never throws: a full buffer evicts its oldest waiting record and counts it. */
+  push(item: T): void
+  stats(): ExporterStats
+  /** Stops accepting, delivers what it can until the deadline, counts the rest as dropped. */
+  shutdown(timeoutMs: number): Promise<ExporterStats>
+}
+
+interface Queued<T> {
+  item: T
+  queuedAt: number
+}
+
+/**
+ * Batches records from a bounded ring into a sink, on size or on age (measured from the
+ * oldest waiting record, not reset by new ones). One send at a time; a batch stays in
+ * flight, and counts against the capacity, until the sink acknowledges it, so a failed
+ * batch is retried (capped exponential backoff with full jitter, `Retry-After` honoured)
+ * and never lost. Records leave only as exported, failed (refused for good) or dropped.
+ */
+export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
+  const { sink, capacity, flushIntervalMs, logger } = options
+  const batchSize = Math.min(options.batchSize, capacity)
+  if (options.batchSize > capacity) logger.warn('batch size exceeds buffer capacity; using the capacity', { batch_size: options.batchSize, capacity })
+  const clock = options.clock ?? systemClock
+  const random = options.random ?? Math.random
+  const backoffBaseMs = options.backoffBaseMs ?? 200
+  const backoffMaxMs = options.backoffMaxMs ?? 30_000
+
+  const ring = new RingBuffer<Queued<T>>(capacity)
+  let inFlight: Queued<T>[] = []
+  let sending: Promise<void> | undefined
+  let timer: unknown
+  let attempt = 0
+  let closed = false
+  let droppedSinceLastLog = 0
+  const stats = { exported: 0, dropped: 0, retried: 0, failed: 0 }
+
+  const arm = (delayMs: number) => {
+    if (timer !== undefined) clock.clearTimeout(timer)
+    timer = clock.setTimeout(() => {
+      timer = undefined
+      void exportBatch()
+    }, Math.max(0, delayMs))
+  }
+
+  const schedule = () => {
+    if (closed || sending !== undefined || inFlight.length > 0) return
+    const oldest = ring.peek()
+    if (oldest === undefined) return
+    if (ring.size >= batchSize) arm(0)
+    else if (timer === undefined) arm(oldest.queuedAt + flushIntervalMs - clock.now())
+  }
+
+  const drop = (count: number, why: string) => {
+    if (count === 0) return
+    stats.dropped += count
+    if (droppedSinceLastLog === 0) logger.warn('telemetry records dropped', { count, reason: why })
+    droppedSinceLastLog += count
+  }
+
+  function exportBatch(): Promise<void> {
+    if (sending !== undefined) return sending
+    if (inFlight.length === 0) inFlight = ring.take(batchSize)
+    if (inFlight.length === 0) return Promise.resolve()
+    sending = sendInFlight().finally(() => {
+      sending = undefined
+    })
+    return sending
+  }
+
+  async function sendInFlight(): Promise<void> {
+    const batch = inFlight
+    let outcome: SendOutcome
+    try {
+      outcome = await sink.send(batch.map((q) => q.item))
+    } catch (error) {
+      outcome = { kind: 'retry', reason: error instanceof Error ? error.message : String(error) }
+    }
+    if (outcome.kind === 'ok') {
+      stats.exported += batch.length
+      inFlight = []
+    } else if (outcome.kind === 'partial') {
+      const refused = new Set([...outcome.retry, ...outcome.failed.map((f) => f.index)])
+      stats.exported += batch.length - refused.size
+      stats.failed += outcome.failed.length
+      for (const { reason } of outcome.failed.slice(0, 3)) logger.error('telemetry record refused by the sink', { reason })
+      inFlight = outcome.retry.map((index) => batch[index]!)
+    }
+    if (inFlight.length === 0) {
+      attempt = 0
+      if (droppedSinceLastLog > 0) {
+        logger.warn('telemetry export recovered after dropping records', { dropped: droppedSinceLastLog })
+        droppedSinceLastLog = 0
+      }
+      return schedule()
+    }
+    stats.retried += inFlight.length
+    const delay = outcome.kind === 'retry' && outcome.retryAfterMs !== undefined ? outcome.retryAfterMs : backoffDelay(attempt++)
+    if (attempt <= 1 || attempt % 10 === 0) {
+      logger.warn('telemetry export failed; retrying', { records: inFlight.length, attempt, retry_in_ms: Math.round(delay), reason: outcome.kind === 'retry' ? outcome.reason : 'items rejected with 429' })
+    }
+    if (!closed) arm(delay)
+    lastDelay = delay
+  }
+  let lastDelay = 0
+
+  /** Full jitter: uniformly random up to the capped exponential step. */
+  function backoffDelay(step: number): number {
+    return random() * Math.min(backoffMaxMs, backoffBaseMs * 2 ** step)
+  }
+
+  return {
+    push(item) {
+      if (closed) return drop(1, 'exporter is shut down')
+      if (ring.size + inFlight.length >= capacity) {
+        // Evict the oldest record not yet sent; if everything is in flight, the newcomer goes.
+        if (ring.size === 0) return drop(1, 'buffer full')
+        ring.shift()
+        drop(1, 'buffer full')
+      }
+      ring.push({ item, queuedAt: clock.now() })
+      schedule()
+    },
+    stats() {
+      return { queued: ring.size + inFlight.length, capacity, ...stats }
+    },
+    async shutdown(timeoutMs) {
+      if (closed) return this.stats()
+      closed = true
+      if (timer !== undefined) clock.clearTimeout(timer)
+      timer = undefined
+      const deadline = clock.now() + timeoutMs
+      while ((ring.size > 0 || inFlight.length > 0) && clock.now() < deadline) {
+        const settled = await Promise.race([exportBatch().then(() => true), sleep(deadline - clock.now()).then(() => false)])
+        if (!settled) break
+        if (inFlight.length > 0) await sleep(Math.min(lastDelay, deadline - clock.now()))
+      }
+      drop(ring.size + inFlight.length, 'not delivered before the shutdown deadline')
+      ring.take(ring.size)
+      inFlight = []
+      return this.stats()
+    },
+  }
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => clock.setTimeout(resolve, Math.max(0, ms)))
+  }
+}

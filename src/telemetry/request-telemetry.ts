@@ -1,0 +1,180 @@
+import type { WireFormat } from '../providers/types'
+import type { BodyEnd, BodyObserver } from '../streaming/body-tap'
+import type { Pricing } from './pricing'
+import type { RequestRecord, TokenCounts } from './request-record'
+import { UNKNOWN_TOKENS } from './request-record'
+import { createResponseObserver, type ObservedResponse } from './response/response-observer'
+
+export interface RecordContext {
+  serviceVersion: string
+  deploymentEnvironment: string
+  maxPayloadBytes: number
+  pricing: Pricing
+  /** Receives every finished record exactly once. */
+  emit(record: RequestRecord, pricedModel: string | null): void
+}
+
+/** The gateway's own failures, by the error type that goes into the record. */
+export interface GatewayFailure {
+  status: number
+  type: string
+}
+
+/**
+ * Collects the facts of one request as the proxy learns them, and turns them into one
+ * RequestRecord when the response has fully ended (stream included). Finishing twice is
+ * impossible: the first `fail` or body end wins.
+ */
+export class RequestTelemetry {
+  provider: string | null = null
+  requestModel: string | null = null
+  requestJson: unknown = null
+  requestSize = 0
+  stream = false
+  providerLatencyMs: number | null = null
+  providerStatus: number | null = null
+  private readonly startedAtEpoch = Date.now()
+  private upstreamSentAt: number | null = null
+  private upstreamAnsweredAt: number | null = null
+  private respondedAt: number | null = null
+  private finished = false
+
+  constructor(
+    private readonly context: RecordContext,
+    readonly id: string,
+    private readonly method: string,
+    private readonly path: string,
+    private readonly headers: Headers,
+    private readonly startedAt: number,
+  ) {}
+
+  upstreamSent(): void {
+    this.upstreamSentAt = performance.now()
+  }
+
+  upstreamAnswered(status: number, latencyMs: number): void {
+    this.upstreamAnsweredAt = performance.now()
+    this.providerStatus = status
+    this.providerLatencyMs = latencyMs
+  }
+
+  /** The gateway handed its Response to the server: the end of its own work before the body. */
+  responded(): void {
+    this.respondedAt = performance.now()
+  }
+
+  /** An error the gateway answered itself (bad input, unreachable upstream, timeouts, client gone). */
+  fail(failure: GatewayFailure): void {
+    this.finish({ statusCode: failure.status, errorType: failure.type, observed: null })
+  }
+
+  /** Watches the body the client receives and finishes the record when it ends. */
+  observeBody(format: WireFormat, eventStream: boolean): BodyObserver {
+    return createResponseObserver({
+      format,
+      eventStream,
+      startedAt: this.startedAt,
+      maxCollectBytes: Math.max(this.context.maxPayloadBytes, 64 * 1024),
+      onDone: (observed) => this.finish({ statusCode: this.providerStatus ?? 200, errorType: null, observed }),
+    })
+  }
+
+  private finish({ statusCode, errorType, observed }: { statusCode: number; errorType: string | null; observed: ObservedResponse | null }): void {
+    if (this.finished) return
+    this.finished = true
+    const now = performance.now()
+    const summary = observed?.summary ?? null
+    const bodyError = observed === null ? null : bodyErrorType(observed.end, observed.cutMidEvent)
+    if (bodyError !== null) errorType = bodyError
+    if (bodyError === 'client_abort') statusCode = 499
+
+    const upstreamFailed = this.providerStatus !== null && this.providerStatus >= 400
+    const providerErrorType = summary?.error?.type ?? (upstreamFailed ? `http_${this.providerStatus}` : null)
+    if (errorType === null && upstreamFailed) errorType = 'provider_error'
+    if (errorType === null && summary?.error) errorType = 'provider_stream_error'
+    const isError = errorType !== null || statusCode >= 400
+
+    const model = summary?.model ?? this.requestModel
+    const tokens: TokenCounts = summary?.tokens ?? UNKNOWN_TOKENS
+    const match = this.provider === null ? null : this.context.pricing.find(this.provider, model)
+    const cost = match === null ? null : this.context.pricing.cost(tokens, match.price)
+    const { maxPayloadBytes } = this.context
+    const h = this.headers
+
+    const record: RequestRecord = {
+      timestamp: new Date(this.startedAtEpoch).toISOString(),
+      resource: { 'service.name': 'ai-gateway', 'service.version': this.context.serviceVersion, 'deployment.environment': this.context.deploymentEnvironment },
+      name: 'ai_gateway_request_log',
+      attributes: {
+        id: this.id,
+        thread_id: headerValue(h, 'x-thread-id'),
+        org_id: headerValue(h, 'x-org-id') ?? headerValue(h, 'x-organization-id') ?? headerValue(h, 'x-organisation-id'),
+        user_id: headerValue(h, 'x-user-id'),
+        project_id: headerValue(h, 'x-project-id'),
+        provider: this.provider,
+        model,
+        request: this.requestSize <= maxPayloadBytes ? this.requestJson : { truncated: true, size: this.requestSize },
+        response: observed === null ? null : observed.size <= maxPayloadBytes ? summary!.payload : { truncated: true, size: observed.size },
+        metadata: {
+          project_id: headerValue(h, 'x-project-id'),
+          project_name: headerValue(h, 'x-project-name'),
+          latency: Math.round(now - this.startedAt),
+          tokens,
+          cost,
+          status: isError ? 'error' : 'success',
+          path: this.path,
+          method: this.method,
+          request_size: this.requestSize,
+          response_size: observed?.size ?? 0,
+          provider_latency: this.providerLatencyMs === null ? null : Math.round(this.providerLatencyMs),
+          status_code: statusCode,
+          provider_status_code: this.providerStatus,
+          error_count: isError ? 1 : 0,
+          error_type: errorType,
+          provider_error_count: providerErrorType === null ? 0 : 1,
+          provider_error_type: providerErrorType,
+          ttft_ms: observed?.ttftMs == null ? null : Math.round(observed.ttftMs),
+          gateway_overhead_ms: round3(this.overheadMs(now)),
+          stream: this.stream,
+          finish_reason: summary?.finishReason ?? null,
+          finish_reason_raw: summary?.finishReasonRaw ?? null,
+        },
+      },
+    }
+    this.context.emit(record, match?.model ?? null)
+  }
+
+  /** Time spent in the gateway itself: before the upstream call, and from its headers to our Response. */
+  private overheadMs(now: number): number {
+    if (this.upstreamSentAt === null) return now - this.startedAt
+    const before = this.upstreamSentAt - this.startedAt
+    const after = this.upstreamAnsweredAt !== null && this.respondedAt !== null ? this.respondedAt - this.upstreamAnsweredAt : 0
+    return before + after
+  }
+}
+
+function bodyErrorType(end: BodyEnd, cutMidEvent: boolean): string | null {
+  switch (end.kind) {
+    case 'complete':
+      return cutMidEvent ? 'upstream_stream_truncated' : null
+    case 'client_abort':
+      return 'client_abort'
+    case 'idle_timeout':
+      return 'upstream_idle_timeout'
+    case 'upstream_error':
+      return 'upstream_stream_error'
+  }
+}
+
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g
+
+/** Client-supplied ids: bounded and free of control characters before they reach a document. */
+function headerValue(headers: Headers, name: string): string | null {
+  const value = headers.get(name)
+  if (value === null || value === '') return null
+  return value.replace(CONTROL_CHARACTERS, '').slice(0, 256)
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000
+}

@@ -1,0 +1,29 @@
+import type { WireFormat } from '../../providers/types'
+import { convertAnthropicUsage, mapAnthropicStopReason } from '../usage/convert-anthropic-usage'
+import { convertOpenAIUsage } from '../usage/convert-openai-usage'
+import { EMPTY_SUMMARY, errorOf, type ResponseSummary } from './response-summary'
+
+/** Summarises a whole (non-streamed) JSON answer in the client's wire format. */
+export function summarizeJsonResponse(body: any, format: WireFormat): ResponseSummary {
+  if (body === null || typeof body !== 'object') return { ...EMPTY_SUMMARY, payload: body ?? null }
+  const error = errorOf(body)
+  if (format === 'anthropic') {
+    return {
+      model: body.model ?? null,
+      tokens: convertAnthropicUsage(body.usage),
+      finishReason: mapAnthropicStopReason(body.stop_reason),
+      finishReasonRaw: body.stop_reason ?? null,
+      payload: body,
+      error: body.type === 'error' ? error : null,
+    }
+  }
+  const finishReason = body.choices?.[0]?.finish_reason ?? (body.status === 'completed' ? 'stop' : null)
+  return {
+    model: body.model ?? null,
+    tokens: convertOpenAIUsage(body.usage ?? body.x_groq?.usage),
+    finishReason,
+    finishReasonRaw: body.choices?.[0]?.finish_reason ?? body.status ?? null,
+    payload: body,
+    error,
+  }
+}
