@@ -1,0 +1,46 @@
+/** What a published number needs next to it: the machine, the versions and the command. */
+import { availableParallelism, cpus, release, totalmem } from 'node:os'
+import { wrkPath } from './wrk'
+
+export interface MachineInfo {
+  cpu: string
+  cores: number
+  memoryGb: number
+  kernel: string
+  bun: string
+  elysia: string
+  gateway: string
+  wrk: string
+}
+
+function firstLine(argv: string[]): string {
+  try {
+    const result = Bun.spawnSync(argv, { stdout: 'pipe', stderr: 'pipe' })
+    return (result.stdout.toString() + result.stderr.toString()).trim().split('\n')[0] ?? ''
+  } catch {
+    return ''
+  }
+}
+
+export async function machineInfo(root: string): Promise<MachineInfo> {
+  const packageVersion = async (path: string) => ((await Bun.file(path).json().catch(() => ({}))) as { version?: string }).version ?? '?'
+  const commit = firstLine(['git', '-C', root, 'rev-parse', '--short', 'HEAD'])
+  const dirty = firstLine(['git', '-C', root, 'status', '--porcelain', '--', 'src']) !== '' ? '+uncommitted src' : ''
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: availableParallelism(),
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    kernel: release(),
+    bun: Bun.version,
+    elysia: await packageVersion(`${root}/node_modules/elysia/package.json`),
+    gateway: `${await packageVersion(`${root}/package.json`)} (${commit}${dirty})`,
+    wrk: wrkPath === null ? 'not installed' : firstLine([wrkPath, '-v']).split(' [')[0] ?? 'wrk',
+  }
+}
+
+export function describeMachine(info: MachineInfo): string {
+  return [
+    `- machine: ${info.cpu}, ${info.cores} cores, ${info.memoryGb} GB, Linux ${info.kernel}`,
+    `- versions: Bun ${info.bun}, Elysia ${info.elysia}, ai-gateway ${info.gateway}, ${info.wrk}`,
+  ].join('\n')
+}

@@ -1,0 +1,166 @@
+/**
+ * From raw rounds to the published tables: medians of interleaved rounds, ratios to the Bun
+ * passthrough measured in the same run, differences to the direct baseline, and each target
+ * of issue 7 as PASS or MISS.
+ */
+import { median, medianDifference, medianRatio } from './stats'
+import { BASELINE, REFERENCE } from './targets'
+
+export interface Row {
+  lane: string
+  target: string
+  round: number
+  metrics?: Record<string, number>
+  error?: string
+}
+
+export interface Check {
+  target: string
+  title: string
+  value: number
+  bound: string
+  pass: boolean
+}
+
+const CAPACITY = /^capacity-(\d+)$/
+export const LOAD_STEP = 1000
+
+export class Results {
+  constructor(
+    readonly rows: Row[],
+    readonly rounds: number,
+  ) {}
+
+  series(lane: string, target: string, metric: string): number[] {
+    const values = Array.from({ length: this.rounds }, () => Number.NaN)
+    for (const row of this.rows) {
+      if (row.lane === lane && row.target === target) values[row.round] = row.metrics?.[metric] ?? Number.NaN
+    }
+    return values
+  }
+
+  median(lane: string, target: string, metric: string): number {
+    return median(this.series(lane, target, metric))
+  }
+
+  ratio(lane: string, target: string, metric: string, reference = REFERENCE): number {
+    return medianRatio(this.series(lane, target, metric), this.series(lane, reference, metric))
+  }
+
+  added(lane: string, target: string, metric: string): number {
+    return medianDifference(this.series(lane, target, metric), this.series(lane, BASELINE, metric))
+  }
+
+  error(lane: string, target: string): string | undefined {
+    return this.rows.find((row) => row.lane === lane && row.target === target && row.error !== undefined)?.error
+  }
+
+  /** Capacity steps that ran for a target, in order, with whether each was clean. */
+  steps(target: string): { streams: number; ok: boolean; peakRssMb: number }[] {
+    return this.rows
+      .filter((row) => row.target === target && CAPACITY.test(row.lane))
+      .map((row) => ({ streams: Number(row.lane.match(CAPACITY)![1]), ok: row.metrics?.ok === 1, peakRssMb: row.metrics?.peakRssMb ?? Number.NaN }))
+      .sort((a, b) => a.streams - b.streams)
+  }
+
+  maxStreams(target: string): number {
+    let best = 0
+    for (const step of this.steps(target)) {
+      if (!step.ok) break
+      best = step.streams
+    }
+    return best
+  }
+
+  /** Peak RSS at the LOAD_STEP step, or the largest step below it when the target did not get there. */
+  rssUnderLoadMb(target: string): number {
+    const steps = this.steps(target).filter((step) => step.streams <= LOAD_STEP)
+    return steps.at(-1)?.peakRssMb ?? Number.NaN
+  }
+}
+
+const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : '–')
+const thousands = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '–')
+const times = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}x` : '–')
+const signed = (value: number, digits: number) => (Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(digits)}` : '–')
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`
+  return [line(header), line(header.map((_, i) => (i < 2 ? '---' : '---:'))), ...rows.map(line)].join('\n')
+}
+
+export function resultsTable(results: Results, targets: string[], lanes: string[]): string {
+  const rows: string[][] = []
+  const cell = (lane: string, target: string, render: () => string) => (results.error(lane, target) !== undefined ? 'ERR' : render())
+  const add = (lane: string, label: string, render: (target: string) => string) => rows.push([lane, label, ...targets.map((t) => cell(lane, t, () => render(t)))])
+  const versusReference = (lane: string, metric: string, format: (v: number) => string) => (target: string) => {
+    const value = format(results.median(lane, target, metric))
+    return target === REFERENCE || target === BASELINE ? value : `${value} (${times(results.ratio(lane, target, metric))})`
+  }
+
+  for (const lane of lanes) {
+    if (lane === 'json-c1') {
+      add(lane, 'p50 / p99 ms', (t) => `${fixed(results.median(lane, t, 'p50'), 3)} / ${fixed(results.median(lane, t, 'p99'), 3)}`)
+      add(lane, 'added p99 ms', (t) => (t === BASELINE ? '' : signed(results.added(lane, t, 'p99'), 3)))
+    } else if (lane.startsWith('json-') || lane.startsWith('stream-')) {
+      add(lane, 'req/s', versusReference(lane, 'rps', thousands))
+      add(lane, 'p50 / p99 ms', (t) => `${fixed(results.median(lane, t, 'p50'), 2)} / ${fixed(results.median(lane, t, 'p99'), 2)}`)
+      add(lane, 'CPU µs/request', versusReference(lane, 'cpuUsPerRequest', (v) => fixed(v, 1)))
+    } else if (lane === 'paced') {
+      add(lane, 'TTFB p50 / p99 ms', (t) => `${fixed(results.median(lane, t, 'ttfbP50'), 3)} / ${fixed(results.median(lane, t, 'ttfbP99'), 3)}`)
+      add(lane, 'added TTFB p99 ms', (t) => (t === BASELINE ? '' : signed(results.added(lane, t, 'ttfbP99'), 3)))
+      add(lane, 'gap p50 / p99 ms', (t) => `${fixed(results.median(lane, t, 'gapP50'), 3)} / ${fixed(results.median(lane, t, 'gapP99'), 3)}`)
+      add(lane, 'added gap p50 / p99 ms', (t) => (t === BASELINE ? '' : `${signed(results.added(lane, t, 'gapP50'), 3)} / ${signed(results.added(lane, t, 'gapP99'), 3)}`))
+    } else if (lane === 'capacity') {
+      rows.push([lane, 'paced streams: clean steps', ...targets.map((t) => results.steps(t).map((s) => `${s.streams}${s.ok ? '✓' : '✗'}`).join(' ') || '–')])
+      rows.push([lane, `peak RSS MB at ≤${LOAD_STEP} streams`, ...targets.map((t) => fixed(results.rssUnderLoadMb(t), 0))])
+    } else if (lane === 'memory') {
+      add(lane, 'RSS MB start / idle / after', (t) =>
+        ['rssStartMb', 'rssIdleMb', 'rssAfterMb'].map((m) => fixed(results.median('memory', t, m), 0)).join(' / '),
+      )
+    }
+  }
+  return table(['lane', 'metric', ...targets], rows)
+}
+
+/** The targets of issue 7, for one gateway target against the passthrough of the same run. */
+export function checks(results: Results, target: string, lanes: string[], settleMs: number): Check[] {
+  const out: Check[] = []
+  const ran = (lane: string) => lanes.includes(lane) && results.error(lane, target) === undefined
+  const push = (title: string, value: number, bound: string, pass: boolean) => out.push({ target, title, value, bound, pass: Number.isFinite(value) && pass })
+  for (const lane of ['json-c32', 'json-c128', 'stream-c32', 'stream-c128']) {
+    if (!lanes.includes(lane)) continue
+    const limit = lane.startsWith('json') ? 1.15 : 1.25
+    const cpu = ran(lane) ? results.ratio(lane, target, 'cpuUsPerRequest') : Number.NaN
+    push(`CPU per request, ${lane}`, cpu, `≤ ${limit}x`, cpu <= limit)
+    const rps = ran(lane) ? results.ratio(lane, target, 'rps') : Number.NaN
+    push(`throughput, ${lane}`, rps, '≥ 0.85x', rps >= 0.85)
+  }
+  if (lanes.includes('paced')) {
+    const ttfb = ran('paced') ? results.added('paced', target, 'ttfbP99') : Number.NaN
+    push('added TTFB p99 (ms, paced)', ttfb, '≤ 0.5 ms', ttfb <= 0.5)
+    const gap50 = ran('paced') ? results.added('paced', target, 'gapP50') : Number.NaN
+    push('added inter-chunk gap p50 (ms)', gap50, '≤ 0.1 ms', gap50 <= 0.1)
+    const gap99 = ran('paced') ? results.added('paced', target, 'gapP99') : Number.NaN
+    push('added inter-chunk gap p99 (ms)', gap99, '≤ 0.5 ms', gap99 <= 0.5)
+  }
+  if (lanes.includes('capacity')) {
+    const streams = results.maxStreams(target)
+    push('concurrent paced streams, no stall', streams, `≥ ${LOAD_STEP}`, streams >= LOAD_STEP)
+    const rss = results.rssUnderLoadMb(target)
+    push(`RSS at ${LOAD_STEP} streams (MB)`, rss, '≤ 200', rss <= 200 && streams >= LOAD_STEP)
+  }
+  if (lanes.includes('memory')) {
+    const growth = results.median('memory', target, 'rssAfterMb') / results.median('memory', target, 'rssIdleMb')
+    push(`RSS ${Math.round(settleMs / 1000)} s after load / idle`, growth, '≤ 1.15x', growth <= 1.15)
+  }
+  return out
+}
+
+export function checksTable(all: Check[]): string {
+  const value = (check: Check) => (Number.isInteger(check.value) && Math.abs(check.value) >= 10 ? String(check.value) : fixed(check.value, 3))
+  return table(
+    ['target', 'check', 'value', 'bound', 'result'],
+    all.map((check) => [check.target, check.title, value(check), check.bound, check.pass ? 'PASS' : 'MISS']),
+  )
+}

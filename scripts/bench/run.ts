@@ -1,0 +1,188 @@
+/**
+ * `npm run bench`: the gateway against a direct call and a minimal Bun passthrough, side by
+ * side in one run, in interleaved rounds. Prints a markdown table and each target of issue 7
+ * as PASS/MISS, saves every raw number under tmp/bench/, and with --write-results also the
+ * markdown under scripts/bench/results/. `npm run bench -- --help` lists the options.
+ */
+import { mkdirSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { buildRequest, REQUEST_LANES, rssMb, runCapacityStep, runRequestLane, type LoadContext } from './lanes'
+import { describeMachine, machineInfo } from './machine'
+import { parseOptions } from './options'
+import { freePort, start, stopAll, waitUntilListening } from './processes'
+import { checks, checksTable, Results, resultsTable, type Check, type Row } from './report'
+import { BASELINE, BUILT_IN_TARGETS, fill, loadTargetsFile, REFERENCE, type TargetSpec } from './targets'
+import { wrkPath } from './wrk'
+
+const ROOT = join(import.meta.dir, '..', '..')
+
+interface RunningTarget {
+  spec: TargetSpec
+  url: string
+  pid?: number
+}
+
+const log = (message: string) => process.stderr.write(`bench: ${message}\n`)
+
+async function selectTargets(names: string[], targetsFile: string | undefined): Promise<TargetSpec[]> {
+  const all = [...BUILT_IN_TARGETS, ...(targetsFile ? await loadTargetsFile(targetsFile) : [])]
+  const wanted = names.length > 0 ? names : all.filter((t) => t.default).map((t) => t.name)
+  // The baseline and the reference are what every other number is compared with.
+  const selected = [...new Set([BASELINE, REFERENCE, ...wanted])].map((name) => {
+    const spec = all.find((t) => t.name === name)
+    if (spec === undefined) throw new Error(`unknown target ${name}; known: ${all.map((t) => t.name).join(', ')}`)
+    return spec
+  })
+  return selected.filter((spec) => {
+    const why = spec.unavailable?.()
+    if (why !== undefined) log(`skipping ${spec.name}: ${why}`)
+    return why === undefined
+  })
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2), wrkPath !== null)
+  const runId = new Date().toISOString().replace(/[:.]/g, '-')
+  const workDir = join(ROOT, 'tmp', 'bench', runId)
+  mkdirSync(workDir, { recursive: true })
+  const context: LoadContext = { load: options.load, loadCpus: options.loadCpus, workDir }
+  const specs = await selectTargets(options.targets, options.targetsFile)
+  const env = { BUN_CONFIG_MAX_HTTP_REQUESTS: '16384' }
+  log(`run ${runId}: ${specs.map((s) => s.name).join(', ')}; load by ${options.load}; cores target ${options.targetCpus ?? 'any'}, load ${options.loadCpus ?? 'any'}`)
+
+  const mockPort = freePort()
+  const mock = start({ name: 'mock', argv: [process.execPath, join(import.meta.dir, 'mock-provider.ts')], env: { ...env, PORT: String(mockPort) }, cpus: options.loadCpus, logFile: join(workDir, 'mock.log') })
+  const upstream = `http://127.0.0.1:${mockPort}`
+  await waitUntilListening(`${upstream}/health`, mock)
+
+  const targets: RunningTarget[] = []
+  for (const spec of specs) {
+    if (spec.command === undefined) {
+      targets.push({ spec, url: upstream, pid: mock.pid })
+      continue
+    }
+    const port = freePort()
+    const values = { port, upstream, elasticsearch: upstream, bun: process.execPath }
+    const filled = Object.fromEntries(Object.entries(spec.env ?? {}).map(([k, v]) => [k, fill(v, values)]))
+    const child = start({ name: spec.name, argv: spec.command.map((part) => fill(part, values)), env: { ...env, ...filled }, cwd: ROOT, cpus: options.targetCpus, logFile: join(workDir, `${spec.name}.log`) })
+    const url = `http://127.0.0.1:${port}`
+    await waitUntilListening(url, child)
+    targets.push({ spec, url, pid: child.pid })
+  }
+
+  const rows: Row[] = []
+  const request = (target: RunningTarget, stream: boolean, paceMs?: number, chunks?: number) =>
+    buildRequest(target.url, { format: options.format, stream, paceMs, chunks }, target.spec.headers)
+  const memory = new Map<string, Record<string, number>>()
+  for (const target of targets) memory.set(target.spec.name, { rssStartMb: await rssMb(target.pid) })
+
+  // Warm up (JIT, connection pools), then rest: "idle" is a process that has served before.
+  log('warming up')
+  const warmup = { ...REQUEST_LANES[1]!, id: 'warmup' }
+  for (const target of targets) {
+    await runRequestLane(warmup, request(target, false), target.pid, 1000, options.paceMs, context)
+    await runRequestLane({ ...warmup, stream: true }, request(target, true), target.pid, 1000, options.paceMs, context)
+  }
+  await Bun.sleep(2000)
+  for (const target of targets) memory.get(target.spec.name)!.rssIdleMb = await rssMb(target.pid)
+
+  const lanes = REQUEST_LANES.filter((lane) => options.lanes.includes(lane.id))
+  for (let round = 0; round < options.rounds; round++) {
+    for (const lane of lanes) {
+      // Rotate who goes first, so no target always runs right after the same neighbour.
+      for (let i = 0; i < targets.length; i++) {
+        const target = targets[(i + round) % targets.length]!
+        const name = target.spec.name
+        try {
+          const metrics = await runRequestLane(lane, request(target, lane.stream, lane.kind === 'paced' ? options.paceMs : undefined), target.pid, options.durationMs, options.paceMs, context)
+          rows.push({ lane: lane.id, target: name, round, metrics })
+          log(`round ${round + 1}/${options.rounds} ${lane.id} ${name}: ${brief(metrics)}`)
+        } catch (error) {
+          rows.push({ lane: lane.id, target: name, round, error: String(error instanceof Error ? error.message : error) })
+          log(`round ${round + 1}/${options.rounds} ${lane.id} ${name}: ERROR ${rows.at(-1)!.error}`)
+        }
+        await Bun.sleep(200)
+      }
+    }
+  }
+
+  if (options.lanes.includes('capacity')) {
+    const stalled = new Set<string>()
+    for (const streams of options.steps) {
+      for (const target of targets) {
+        const name = target.spec.name
+        if (stalled.has(name)) continue
+        const lane = `capacity-${streams}`
+        try {
+          const { metrics, error } = await runCapacityStep(streams, request(target, true, options.paceMs, options.capacityChunks), target.pid, options.paceMs, context)
+          rows.push({ lane, target: name, round: 0, metrics, ...(error !== undefined ? { error } : {}) })
+          if (metrics.ok !== 1) stalled.add(name)
+          log(`${lane} ${name}: ${brief(metrics)}${error ? ` (${error})` : ''}`)
+        } catch (error) {
+          rows.push({ lane, target: name, round: 0, error: String(error) })
+          stalled.add(name)
+        }
+        await Bun.sleep(1000)
+      }
+    }
+  }
+
+  if (options.lanes.includes('memory')) {
+    log(`settling ${options.settleMs / 1000} s before the after-load RSS`)
+    await Bun.sleep(options.settleMs)
+    for (const target of targets) memory.get(target.spec.name)!.rssAfterMb = await rssMb(target.pid)
+    for (const [target, metrics] of memory) for (let round = 0; round < options.rounds; round++) rows.push({ lane: 'memory', target, round, metrics })
+  }
+  const mockStats = await fetch(`${upstream}/__stats`).then((r) => r.json())
+  await stopAll()
+
+  const results = new Results(rows, options.rounds)
+  const names = targets.map((t) => t.spec.name)
+  const tableLanes = [...lanes.map((l) => l.id), ...options.lanes.filter((l) => l === 'capacity' || l === 'memory')]
+  const allChecks: Check[] = targets.filter((t) => t.spec.checked).flatMap((t) => checks(results, t.spec.name, tableLanes, options.settleMs))
+  const info = await machineInfo(ROOT)
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`
+  const markdown = [
+    `Run ${runId}: \`${command}\``,
+    '',
+    describeMachine(info),
+    `- method: ${options.rounds} interleaved round(s) of ${options.durationMs / 1000} s per lane and target; medians of rounds; ` +
+      `(x) = ratio to \`${REFERENCE}\` round by round; added = difference to \`${BASELINE}\`; ${options.format} wire format; ` +
+      `load by ${options.load}; targets pinned to core ${options.targetCpus ?? 'any'}, mock and load to ${options.loadCpus ?? 'any'}; ` +
+      `paced streams: ${options.paceMs} ms between chunks, stall = a gap over ${options.paceMs * 10} ms`,
+    '',
+    resultsTable(results, names, tableLanes),
+    '',
+    checksTable(allChecks),
+    '',
+  ].join('\n')
+  process.stdout.write(`${markdown}\n`)
+
+  const jsonPath = join(ROOT, 'tmp', 'bench', `${runId}.json`)
+  await Bun.write(jsonPath, JSON.stringify({ runId, command, options, machine: info, targets: names, rows, checks: allChecks, mock: mockStats }, null, 2))
+  log(`raw numbers: ${relative(ROOT, jsonPath)}`)
+  if (options.writeResults !== undefined) {
+    const label = options.writeResults.replace(/[^a-z0-9._-]+/gi, '-') || 'run'
+    const path = join(import.meta.dir, 'results', `${runId.slice(0, 10)}-${label}.md`)
+    mkdirSync(join(import.meta.dir, 'results'), { recursive: true })
+    await Bun.write(path, `# Benchmark: ${label}\n\n${markdown}`)
+    log(`results: ${relative(ROOT, path)}`)
+  }
+}
+
+function brief(metrics: Record<string, number>): string {
+  return Object.entries(metrics)
+    .map(([key, value]) => `${key}=${Number.isInteger(value) ? value : value.toFixed(3)}`)
+    .join(' ')
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => void stopAll().then(() => process.exit(130)))
+}
+try {
+  await main()
+} catch (error) {
+  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`)
+  await stopAll()
+  process.exit(1)
+}

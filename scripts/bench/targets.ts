@@ -1,0 +1,93 @@
+/**
+ * What the benchmark can point its load at. A target is data: the command that starts it
+ * (or none: `direct` is the mock itself), its environment and any headers it needs.
+ * In commands and environment values, {port} is the target's port, {upstream} the mock
+ * provider's base URL, {elasticsearch} the mock's Elasticsearch stand-in (the same server)
+ * and {bun} the Bun running the benchmark.
+ *
+ * Another gateway installed on this machine joins with `--targets-file FILE`, a JSON array of
+ * these entries, e.g. `[{"name":"other","command":["other-gateway","--port","{port}"],
+ * "env":{"OPENAI_API_BASE":"{upstream}/v1"}}]`.
+ */
+import { existsSync } from 'node:fs'
+
+export interface TargetSpec {
+  name: string
+  /** argv; absent for `direct`. */
+  command?: string[]
+  env?: Record<string, string>
+  /** Sent with every request to this target (for example a key another gateway wants). */
+  headers?: Record<string, string>
+  /** Why it cannot run here, if it cannot (a binary that was not built). */
+  unavailable?: () => string | undefined
+  /** Part of the default selection. */
+  default?: boolean
+  /** A gateway of this project: the published targets are checked against it. */
+  checked?: boolean
+}
+
+const COMPILED = 'dist/ai-gateway'
+
+/** Every provider base URL the gateway may use points at the mock. */
+const GATEWAY_ENV: Record<string, string> = {
+  PORT: '{port}',
+  HOST: '127.0.0.1',
+  OPENAI_BASE_URL: '{upstream}',
+  ANTHROPIC_BASE_URL: '{upstream}',
+}
+
+/** Telemetry on: every request becomes a document shipped to the mock's `_bulk`. */
+const TELEMETRY_ENV: Record<string, string> = {
+  ...GATEWAY_ENV,
+  ENABLE_ELASTICSEARCH: 'true',
+  ELASTICSEARCH_URL: '{elasticsearch}',
+}
+
+const notBuilt = () => (existsSync(COMPILED) ? undefined : `${COMPILED} not found (npm run build)`)
+
+export const BUILT_IN_TARGETS: TargetSpec[] = [
+  { name: 'direct', default: true },
+  { name: 'passthrough', command: ['{bun}', 'scripts/bench/passthrough.ts'], env: { PORT: '{port}', UPSTREAM: '{upstream}' }, default: true },
+  { name: 'gateway', command: ['{bun}', 'src/main.ts'], env: GATEWAY_ENV, default: true, checked: true },
+  { name: 'gateway-bin', command: [COMPILED], env: GATEWAY_ENV, unavailable: notBuilt, default: true, checked: true },
+  { name: 'gateway-es', command: ['{bun}', 'src/main.ts'], env: TELEMETRY_ENV, checked: true },
+  { name: 'gateway-bin-es', command: [COMPILED], env: TELEMETRY_ENV, unavailable: notBuilt, checked: true },
+]
+
+export const REFERENCE = 'passthrough'
+export const BASELINE = 'direct'
+
+export interface Placeholders {
+  port: number
+  upstream: string
+  elasticsearch: string
+  bun: string
+}
+
+export function fill(text: string, values: Placeholders): string {
+  return text.replace(/\{(port|upstream|elasticsearch|bun)\}/g, (_, key: keyof Placeholders) => String(values[key]))
+}
+
+/** Reads extra targets from a JSON file, refusing entries that are not what the runner expects. */
+export async function loadTargetsFile(path: string): Promise<TargetSpec[]> {
+  const parsed: unknown = await Bun.file(path).json()
+  if (!Array.isArray(parsed)) throw new Error(`${path}: expected a JSON array of targets`)
+  return parsed.map((entry, i) => {
+    const where = `${path}[${i}]`
+    if (typeof entry !== 'object' || entry === null) throw new Error(`${where}: expected an object`)
+    const { name, command, env, headers } = entry as Record<string, unknown>
+    if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9._-]*$/i.test(name)) throw new Error(`${where}: "name" must be a plain word`)
+    if (!Array.isArray(command) || command.length === 0 || !command.every((part) => typeof part === 'string')) {
+      throw new Error(`${where}: "command" must be a non-empty array of strings`)
+    }
+    return { name, command: command as string[], env: stringRecord(env, `${where}.env`), headers: stringRecord(headers, `${where}.headers`), default: true }
+  })
+}
+
+function stringRecord(value: unknown, where: string): Record<string, string> | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'object' || value === null || !Object.values(value).every((v) => typeof v === 'string')) {
+    throw new Error(`${where}: expected an object of strings`)
+  }
+  return value as Record<string, string>
+}
