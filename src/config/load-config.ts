@@ -11,8 +11,39 @@ export interface GatewayConfig {
   idleTimeoutMs: number
   maxRequestBodyBytes: number
   shutdownTimeoutMs: number
-  /** Upstream base URL by provider id (`OPENAI_BASE_URL` → `openai`). */
+  /** Worker processes sharing the port; `auto` means one per CPU core. */
+  workers: number | 'auto'
+  /** Upstream base URL by provider id (`OPENAI_BASE_URL` → `openai`); '' when not configured. */
   baseUrls: Record<string, string>
+  /** Default API version by provider id (`AZURE_OPENAI_API_VERSION` → `azure`). */
+  apiVersions: Record<string, string>
+  telemetry: TelemetrySettings
+  aws: AwsSettings
+}
+
+/** AWS credentials and region from the settings; each is undefined when not set. */
+export interface AwsSettings {
+  accessKeyId?: string
+  secretAccessKey?: string
+  sessionToken?: string
+  region?: string
+}
+
+export interface TelemetrySettings {
+  elasticsearch: {
+    url: string
+    username?: string
+    password?: string
+    index: string
+    batchSize: number
+    flushIntervalMs: number
+    requestTimeoutMs: number
+    retentionDays: number
+    setup: boolean
+  } | null
+  bufferCapacity: number
+  maxPayloadBytes: number
+  pricesFile?: string
 }
 
 export type LoadConfigResult = { ok: true; config: GatewayConfig } | { ok: false; errors: string[] }
@@ -30,6 +61,10 @@ export function loadConfig(env: Env): LoadConfigResult {
     const property = ConfigSchema.properties[key as keyof ConfigEnv] as TSchema | undefined
     const given = raw[key] === undefined ? 'nothing' : JSON.stringify(raw[key])
     problems.set(key, `${key}: got ${given}, expected ${property ? describeExpected(property) : error.message}`)
+  }
+  const chosen = converted as Partial<ConfigEnv>
+  if (chosen.PORT === 0 && chosen.WORKERS !== 1 && !problems.has('WORKERS')) {
+    problems.set('WORKERS', `WORKERS: got ${JSON.stringify(raw.WORKERS)}, but several workers cannot share PORT=0 (each would pick its own port)`)
   }
   if (problems.size > 0) return { ok: false, errors: [...problems.values()] }
   return { ok: true, config: toGatewayConfig(converted as ConfigEnv) }
@@ -59,22 +94,32 @@ function levelFromRustLog(value: string): string {
 }
 
 export function describeExpected(schema: TSchema): string {
-  if (schema.anyOf) return `one of ${schema.anyOf.map((s: TSchema) => s.const).join(' | ')}`
+  if (schema.anyOf) return `one of ${schema.anyOf.map((s: TSchema) => s.const ?? describeExpected(s)).join(' | ')}`
   if (schema.type === 'integer') {
     const range = schema.maximum !== undefined ? ` from ${schema.minimum} to ${schema.maximum}` : schema.minimum !== undefined ? ` >= ${schema.minimum}` : ''
     return `an integer${range}`
   }
   if (schema.type === 'boolean') return 'true or false'
-  if (schema.pattern?.startsWith('^https?')) return 'an http(s) URL'
+  if (/^\^\(?https\?/.test(schema.pattern ?? '')) return 'an http(s) URL'
   return 'a non-empty string'
 }
 
 const BASE_URL_SUFFIX = '_BASE_URL'
+const API_VERSION_SUFFIX = '_API_VERSION'
+/** Settings named after the product where the provider id is shorter. */
+const PROVIDER_ID_OF_PREFIX: Record<string, string> = { azure_openai: 'azure' }
+
+function providerId(key: string, suffix: string): string {
+  const prefix = key.slice(0, -suffix.length).toLowerCase()
+  return PROVIDER_ID_OF_PREFIX[prefix] ?? prefix
+}
 
 function toGatewayConfig(env: ConfigEnv): GatewayConfig {
   const baseUrls: Record<string, string> = {}
+  const apiVersions: Record<string, string> = {}
   for (const [key, value] of Object.entries(env)) {
-    if (key.endsWith(BASE_URL_SUFFIX)) baseUrls[key.slice(0, -BASE_URL_SUFFIX.length).toLowerCase()] = (value as string).replace(/\/+$/, '')
+    if (key.endsWith(BASE_URL_SUFFIX)) baseUrls[providerId(key, BASE_URL_SUFFIX)] = (value as string).replace(/\/+$/, '')
+    else if (key.endsWith(API_VERSION_SUFFIX)) apiVersions[providerId(key, API_VERSION_SUFFIX)] = value as string
   }
   return {
     port: env.PORT,
@@ -85,6 +130,32 @@ function toGatewayConfig(env: ConfigEnv): GatewayConfig {
     idleTimeoutMs: env.IDLE_TIMEOUT_MS,
     maxRequestBodyBytes: env.MAX_REQUEST_BODY_BYTES,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    workers: env.WORKERS,
     baseUrls,
+    apiVersions,
+    telemetry: {
+      elasticsearch: env.ENABLE_ELASTICSEARCH
+        ? {
+            url: env.ELASTICSEARCH_URL,
+            username: env.ELASTICSEARCH_USERNAME || undefined,
+            password: env.ELASTICSEARCH_PASSWORD || undefined,
+            index: env.ELASTICSEARCH_INDEX,
+            batchSize: env.ELASTICSEARCH_BATCH_SIZE,
+            flushIntervalMs: env.ELASTICSEARCH_FLUSH_INTERVAL_MS,
+            requestTimeoutMs: env.ELASTICSEARCH_REQUEST_TIMEOUT_MS,
+            retentionDays: env.ELASTICSEARCH_RETENTION_DAYS,
+            setup: env.ELASTICSEARCH_SETUP,
+          }
+        : null,
+      bufferCapacity: env.TELEMETRY_BUFFER_CAPACITY,
+      maxPayloadBytes: env.TELEMETRY_MAX_PAYLOAD_BYTES,
+      pricesFile: env.PRICES_FILE || undefined,
+    },
+    aws: {
+      accessKeyId: env.AWS_ACCESS_KEY_ID || undefined,
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY || undefined,
+      sessionToken: env.AWS_SESSION_TOKEN || undefined,
+      region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
+    },
   }
 }

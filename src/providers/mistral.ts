@@ -1,3 +1,4 @@
 import { openAICompatible } from './openai-compatible'
 
-export const mistral = openAICompatible({ id: 'mistral' })
+/** Mistral rejects unknown fields and reports usage in its last chunk without being asked. */
+export const mistral = openAICompatible({ id: 'mistral', acceptsStreamOptions: false })

@@ -5,13 +5,19 @@ export interface OpenAICompatibleOptions {
   id: string
   /** Maps the client's `/v1/...` path to the provider's; default: unchanged. */
   mapPath?: (path: string) => string
+  /**
+   * Whether the provider accepts `stream_options.include_usage`. Those that do are asked for
+   * it on every streamed chat completion, so telemetry always has the stream's token counts;
+   * those that reject unknown fields report usage in their last chunk on their own.
+   */
+  acceptsStreamOptions?: boolean
 }
 
 /**
  * Providers that speak OpenAI's API: the request goes through as received, with the
  * client's own key, to the configured base URL followed by the client's path and query.
  */
-export function openAICompatible({ id, mapPath = (path) => path }: OpenAICompatibleOptions): Provider {
+export function openAICompatible({ id, mapPath = (path) => path, acceptsStreamOptions = true }: OpenAICompatibleOptions): Provider {
   return {
     id,
     toUpstream(request: ClientRequest, target: ProviderTarget): UpstreamRequest {
@@ -19,8 +25,20 @@ export function openAICompatible({ id, mapPath = (path) => path }: OpenAICompati
         url: target.baseUrl + mapPath(request.path) + request.search,
         method: request.method,
         headers: forwardedRequestHeaders(request.headers),
-        body: request.body,
+        body: acceptsStreamOptions ? withStreamUsage(request) : request.body,
       }
     },
   }
+}
+
+/**
+ * A streamed chat completion whose client did not ask for usage gets
+ * `stream_options.include_usage: true`: the client then also receives OpenAI's final chunk
+ * with empty `choices` and the `usage` object. Any other body goes through byte for byte.
+ */
+export function withStreamUsage({ path, json, body }: ClientRequest): UpstreamRequest['body'] {
+  if (json === undefined || json.stream !== true || !path.endsWith('/chat/completions')) return body
+  const options = json.stream_options
+  if (options !== null && typeof options === 'object' && (options as Record<string, unknown>).include_usage === true) return body
+  return JSON.stringify({ ...json, stream_options: { ...(options as object | undefined), include_usage: true } })
 }

@@ -1,12 +1,9 @@
 import type { UpstreamRequest } from '../providers/types'
-import { tapBody, type BodyObserver } from '../streaming/body-tap'
 
 export interface ForwardOptions {
   /** The client's signal: aborted when the client goes away. */
   clientSignal: AbortSignal
   firstByteTimeoutMs: number
-  idleTimeoutMs: number
-  observer?: BodyObserver
   fetch?: typeof fetch
 }
 
@@ -25,19 +22,22 @@ export class UpstreamFailure extends Error {
 export interface Forwarded {
   status: number
   headers: Headers
-  /** The upstream body behind the tap, or null when there is none. */
+  /** The upstream body as it arrives, or null when there is none. */
   body: ReadableStream<Uint8Array> | null
+  /** Aborts the upstream request (the idle timeout uses it). */
+  abort(reason: Error): void
   /** Milliseconds from sending the request to the upstream's response headers. */
   providerLatencyMs: number
 }
 
 /**
- * Sends one request upstream and returns its status, headers and tapped body. There is no
- * total deadline: a first-byte timeout until the headers arrive, then an idle timeout
- * inside the body, so a slow reasoning model is never cut off while it is still talking.
+ * Sends one request upstream and returns its status, headers and body once the headers
+ * arrive. There is no total deadline: a first-byte timeout until the headers, then the
+ * caller's idle timeout inside the body, so a slow reasoning model is never cut off while
+ * it is still talking.
  */
 export async function forward(upstream: UpstreamRequest, options: ForwardOptions): Promise<Forwarded> {
-  const { clientSignal, firstByteTimeoutMs, idleTimeoutMs, observer } = options
+  const { clientSignal, firstByteTimeoutMs } = options
   const controller = new AbortController()
   const abort = (reason: Error) => controller.abort(reason)
   const onClientAbort = () => abort(new UpstreamFailure('client_abort', 'client closed the connection'))
@@ -71,11 +71,6 @@ export async function forward(upstream: UpstreamRequest, options: ForwardOptions
   }
   const providerLatencyMs = performance.now() - startedAt
 
-  if (response.body === null) {
-    clientSignal.removeEventListener('abort', onClientAbort)
-    observer?.end({ kind: 'complete' })
-    return { status: response.status, headers: response.headers, body: null, providerLatencyMs }
-  }
-  const body = tapBody(response.body, { idleTimeoutMs, abortUpstream: abort, clientSignal, observer })
-  return { status: response.status, headers: response.headers, body, providerLatencyMs }
+  if (response.body === null) clientSignal.removeEventListener('abort', onClientAbort)
+  return { status: response.status, headers: response.headers, body: response.body, abort, providerLatencyMs }
 }

@@ -2,6 +2,7 @@ import { Elysia } from 'elysia'
 import type { GatewayConfig } from '../config/load-config'
 import type { Logger } from '../logger'
 import { DEFAULT_PROVIDER, providers } from '../providers'
+import { createTelemetry, type Telemetry } from '../telemetry/telemetry'
 import { VERSION } from '../version'
 import { errorResponse, GatewayError } from './errors'
 import { wireFormatFor } from './client-request'
@@ -10,6 +11,8 @@ import { createProxyHandler } from './proxy-handler'
 export interface AppOptions {
   config: GatewayConfig
   logger: Logger
+  /** Built from the config when not given. */
+  telemetry?: Telemetry
   /** Injected in tests to reach loopback mocks through a custom fetch. */
   fetch?: typeof fetch
 }
@@ -18,9 +21,10 @@ export interface AppOptions {
  * The HTTP surface. Proxy routes return a Response built by the proxy handler and never
  * touch Elysia's `set`: Elysia would re-stream the body through a text decoder.
  */
-export function createApp({ config, logger, fetch }: AppOptions) {
+export function createApp({ config, logger, fetch, telemetry = createGatewayTelemetry(config, logger) }: AppOptions) {
   const startedAt = Date.now()
-  const proxy = createProxyHandler({ config, logger, providers, defaultProvider: DEFAULT_PROVIDER, fetch })
+  const proxy = createProxyHandler({ config, logger, providers, defaultProvider: DEFAULT_PROVIDER, telemetry, fetch })
+  const { registry } = telemetry.metrics
 
   return new Elysia({ precompile: true })
     .onError({ as: 'global' }, function answerError({ code, request, error }) {
@@ -33,7 +37,12 @@ export function createApp({ config, logger, fetch }: AppOptions) {
       return errorResponse(new GatewayError(500, 'internal', 'internal_error', 'The gateway failed to handle this request'), wireFormatFor(path), requestId)
     })
     .get('/health', () => Response.json({ status: 'ok', version: VERSION, uptime_seconds: Math.round((Date.now() - startedAt) / 1000) }))
+    .get('/metrics', async () => new Response(await registry.metrics(), { headers: { 'content-type': registry.contentType } }))
     .all('/v1/*', ({ request, server }) => proxy(request, server), { parse: 'none' })
+}
+
+export function createGatewayTelemetry(config: GatewayConfig, logger: Logger, onRecord?: Parameters<typeof createTelemetry>[0]['onRecord']): Telemetry {
+  return createTelemetry({ settings: config.telemetry, serviceVersion: VERSION, deploymentEnvironment: config.deploymentEnvironment, logger, onRecord })
 }
 
 export type GatewayApp = ReturnType<typeof createApp>

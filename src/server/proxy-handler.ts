@@ -2,8 +2,11 @@ import type { Server } from 'bun'
 import type { GatewayConfig } from '../config/load-config'
 import { clientResponseHeaders } from '../http/headers'
 import type { Logger } from '../logger'
-import type { ClientRequest, Provider } from '../providers/types'
-import { forward, UpstreamFailure } from '../routing/forward'
+import { ProviderRequestError, type ClientRequest, type Provider } from '../providers/types'
+import { forward, UpstreamFailure, type Forwarded } from '../routing/forward'
+import { tapBody, type BodyObserver } from '../streaming/body-tap'
+import type { RequestTelemetry } from '../telemetry/request-telemetry'
+import type { Telemetry } from '../telemetry/telemetry'
 import { parseJsonBody, readBody, validateApiPath, wireFormatFor } from './client-request'
 import { errorResponse, GatewayError } from './errors'
 import { resolveProvider } from './resolve-provider'
@@ -13,6 +16,7 @@ export interface ProxyDependencies {
   logger: Logger
   providers: ReadonlyMap<string, Provider>
   defaultProvider: string
+  telemetry: Telemetry
   fetch?: typeof fetch
 }
 
@@ -26,35 +30,72 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
     const requestId = Bun.randomUUIDv7()
     const url = new URL(request.url)
     const format = wireFormatFor(url.pathname)
+    const record = deps.telemetry.begin(requestId, request.method, url.pathname, request.headers)
     try {
       const provider = resolveProvider(request.headers.get('x-provider'), deps.providers, deps.defaultProvider)
+      record.provider = provider.id
       const path = validateApiPath(url.pathname)
       const body = await readBody(request, config.maxRequestBodyBytes)
       const json = parseJsonBody(body, request.headers.get('content-type'))
+      noteRequest(record, body, json)
       const clientRequest: ClientRequest = { method: request.method, path, search: url.search, headers: request.headers, body, json }
-      const upstream = await provider.toUpstream(clientRequest, { baseUrl: config.baseUrls[provider.id]! })
+      const upstream = await provider.toUpstream(clientRequest, { baseUrl: config.baseUrls[provider.id]!, apiVersion: config.apiVersions[provider.id], aws: config.aws })
 
       // Our own first-byte and idle timeouts govern from here; Bun's would cut quiet streams.
       server?.timeout(request, 0)
-      const forwarded = await forward(upstream, {
-        clientSignal: request.signal,
-        firstByteTimeoutMs: config.firstByteTimeoutMs,
-        idleTimeoutMs: config.idleTimeoutMs,
-        fetch: deps.fetch,
-      })
-      const response = new Response(forwarded.body, {
-        status: forwarded.status,
-        headers: clientResponseHeaders(forwarded.headers, requestId),
-      })
-      return provider.fromUpstream ? provider.fromUpstream(response, clientRequest) : response
+      record.upstreamSent()
+      const forwarded = await forward(upstream, { clientSignal: request.signal, firstByteTimeoutMs: config.firstByteTimeoutMs, fetch: deps.fetch })
+      record.upstreamAnswered(forwarded.status, forwarded.providerLatencyMs)
+      const headers = clientResponseHeaders(forwarded.headers, requestId)
+
+      let response: Response
+      if (provider.fromUpstream === undefined) {
+        const observer = record.observeBody(format, isEventStream(headers))
+        response = new Response(watch(forwarded, forwarded.body, observer), { status: forwarded.status, headers })
+      } else {
+        // Idle timing watches the upstream's own bytes (pings count); telemetry reads what the client gets.
+        const upstreamResponse = new Response(watch(forwarded, forwarded.body, undefined), { status: forwarded.status, headers })
+        const translated = provider.fromUpstream(upstreamResponse, clientRequest)
+        const observer = record.observeBody(format, isEventStream(translated.headers))
+        response = new Response(observe(translated.body, request.signal, observer), translated)
+      }
+      record.responded()
+      return response
     } catch (error) {
-      return errorResponse(toGatewayError(error, logger, requestId), format, requestId)
+      const gatewayError = toGatewayError(error, logger, requestId)
+      record.fail({ status: gatewayError.status, type: gatewayError.code })
+      return errorResponse(gatewayError, format, requestId)
+    }
+
+    function watch(forwarded: Forwarded, body: ReadableStream<Uint8Array> | null, observer: BodyObserver | undefined) {
+      if (body === null) return void observer?.end({ kind: 'complete' }), null
+      return tapBody(body, { idleTimeoutMs: config.idleTimeoutMs, abortUpstream: forwarded.abort, clientSignal: request.signal, observer })
     }
   }
 }
 
+function observe(body: ReadableStream<Uint8Array> | null, clientSignal: AbortSignal, observer: BodyObserver) {
+  if (body === null) return void observer.end({ kind: 'complete' }), null
+  return tapBody(body, { idleTimeoutMs: 0, abortUpstream: () => {}, clientSignal, observer })
+}
+
+function noteRequest(record: RequestTelemetry, body: Uint8Array | null, json: Record<string, unknown> | undefined) {
+  record.requestSize = body?.byteLength ?? 0
+  if (json === undefined) return
+  record.requestJson = json
+  record.stream = json.stream === true
+  if (typeof json.model === 'string') record.requestModel = json.model
+}
+
+function isEventStream(headers: Headers): boolean {
+  return headers.get('content-type')?.includes('text/event-stream') ?? false
+}
+
 function toGatewayError(error: unknown, logger: Logger, requestId: string): GatewayError {
   if (error instanceof GatewayError) return error
+  if (error instanceof ProviderRequestError) {
+    return new GatewayError(error.status, error.status === 404 ? 'not_found' : 'invalid_request', error.code, error.message)
+  }
   if (error instanceof UpstreamFailure) {
     switch (error.kind) {
       case 'connect':
