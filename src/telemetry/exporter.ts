@@ -91,6 +91,8 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
   let attempt = 0
   let closed = false
   let droppedSinceLastLog = 0
+  /** The last retry delay: shutdown waits it out (within its deadline) before trying again. */
+  let lastDelay = 0
   const stats = { exported: 0, dropped: 0, retried: 0, failed: 0 }
 
   const arm = (delayMs: number) => {
@@ -122,6 +124,8 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
     if (inFlight.length === 0) return Promise.resolve()
     sending = sendInFlight().finally(() => {
       sending = undefined
+      // Whatever queued up meanwhile: send it now if a batch is full, or arm the age timer.
+      if (inFlight.length === 0) schedule()
     })
     return sending
   }
@@ -150,7 +154,7 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
         logger.warn('telemetry export recovered after dropping records', { dropped: droppedSinceLastLog })
         droppedSinceLastLog = 0
       }
-      return schedule()
+      return
     }
     stats.retried += inFlight.length
     const delay = outcome.kind === 'retry' && outcome.retryAfterMs !== undefined ? outcome.retryAfterMs : backoffDelay(attempt++)
@@ -160,7 +164,6 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
     if (!closed) arm(delay)
     lastDelay = delay
   }
-  let lastDelay = 0
 
   /** Full jitter: uniformly random up to the capped exponential step. */
   function backoffDelay(step: number): number {
