@@ -1,3 +1,4 @@
+import { bedrock } from './bedrock'
 import { cerebras } from './cerebras'
 import { deepseek } from './deepseek'
 import { fireworks } from './fireworks'
@@ -12,7 +13,7 @@ import { xai } from './xai'
 
 /** The registry: the `x-provider` header value (lower-cased) to its provider. */
 export const providers: ReadonlyMap<string, Provider> = new Map(
-  [openai, groq, together, fireworks, mistral, deepseek, xai, openrouter, perplexity, cerebras].map((p) => [p.id, p]),
+  [openai, groq, together, fireworks, mistral, deepseek, xai, openrouter, perplexity, cerebras, bedrock].map((p) => [p.id, p]),
 )
 
 export const DEFAULT_PROVIDER = 'openai'

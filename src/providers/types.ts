@@ -1,3 +1,5 @@
+import type { AwsSettings } from '../config/load-config'
+
 /** The client's request once the gateway has validated it. Nothing here is re-read from the wire. */
 export interface ClientRequest {
   method: string
@@ -22,6 +24,24 @@ export interface UpstreamRequest {
 /** Where one provider lives, resolved from configuration (and later from routing). */
 export interface ProviderTarget {
   baseUrl: string
+  /** AWS credentials and region from the settings, for providers that sign with SigV4. */
+  aws?: AwsSettings
+}
+
+/**
+ * A request the provider cannot serve, refused before anything goes upstream. The server
+ * answers it with `status` in the client's error shape.
+ */
+export class ProviderRequestError extends Error {
+  constructor(
+    readonly status: number,
+    /** Stable machine-readable code, e.g. `missing_aws_credentials`. */
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'ProviderRequestError'
+  }
 }
 
 /** The wire format a client speaks on a route: decides error shapes and how usage is read. */

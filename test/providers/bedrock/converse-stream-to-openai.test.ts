@@ -1,0 +1,117 @@
+import { describe, expect, test } from 'bun:test'
+import { createConverseStreamToOpenAIStream } from '../../../src/providers/bedrock/converse-stream-to-openai'
+import { splitEverywhere } from '../../support/chunking'
+import { converseStreamFrames, DEFAULT_BEDROCK_SCENARIO, encodeEventFrame, encodeExceptionFrame, type BedrockScenario } from '../../support/mock-bedrock'
+
+const identity = { id: 'chatcmpl-r1', created: 1_700_000_000, model: 'anthropic.claude-3-haiku-20240307-v1:0' }
+const base = { id: 'chatcmpl-r1', object: 'chat.completion.chunk', created: 1_700_000_000, model: identity.model }
+const delta = (d: unknown, finish: string | null = null) => ({ ...base, choices: [{ index: 0, delta: d, logprobs: null, finish_reason: finish }] })
+
+async function translate(chunks: Uint8Array[]): Promise<{ events: unknown[]; failed: boolean }> {
+  const source = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(chunk)
+      controller.close()
+    },
+  })
+  const decoder = new TextDecoder()
+  let text = ''
+  let failed = false
+  try {
+    for await (const chunk of source.pipeThrough(createConverseStreamToOpenAIStream(identity))) text += decoder.decode(chunk, { stream: true })
+  } catch {
+    failed = true
+  }
+  const events = text
+    .split('\n\n')
+    .filter((event) => event !== '')
+    .map((event) => {
+      expect(event).toStartWith('data: ')
+      const data = event.slice('data: '.length)
+      return data === '[DONE]' ? data : JSON.parse(data)
+    })
+  return { events, failed }
+}
+
+const scenario = (changes: Partial<BedrockScenario>): BedrockScenario => ({ ...structuredClone(DEFAULT_BEDROCK_SCENARIO), ...changes })
+
+describe('createConverseStreamToOpenAIStream', () => {
+  test('text: role, deltas, finish reason, usage chunk, [DONE], for every split of the bytes', async () => {
+    const wire = Buffer.concat(converseStreamFrames(scenario({ text: ['Hel', 'lo ', '世界'], usage: { inputTokens: 3, outputTokens: 2, totalTokens: 9, cacheReadInputTokens: 4 } })))
+    const expected = [
+      delta({ role: 'assistant', content: '' }),
+      delta({ content: 'Hel' }),
+      delta({ content: 'lo ' }),
+      delta({ content: '世界' }),
+      delta({}, 'stop'),
+      { ...base, choices: [], usage: { prompt_tokens: 7, completion_tokens: 2, total_tokens: 9, prompt_tokens_details: { cached_tokens: 4 } } },
+      '[DONE]',
+    ]
+    let runs = 0
+    for (const chunks of splitEverywhere(wire, 30)) {
+      expect(await translate(chunks)).toEqual({ events: expected, failed: false })
+      runs++
+    }
+    expect(runs).toBe(wire.length + 1 + 30)
+  })
+
+  test('a tool call: start with id and name, argument pieces by tool index, tool_calls finish', async () => {
+    const wire = Buffer.concat(
+      converseStreamFrames(scenario({ text: ['Let me check.'], toolUse: { toolUseId: 'tu_1', name: 'weather', input: { city: 'Lima' }, inputChunks: 2 }, stopReason: 'tool_use' })),
+    )
+    const { events, failed } = await translate([wire])
+    expect(failed).toBe(false)
+    expect(events.slice(1, -2)).toEqual([
+      delta({ content: 'Let me check.' }),
+      delta({ tool_calls: [{ index: 0, id: 'tu_1', type: 'function', function: { name: 'weather', arguments: '' } }] }),
+      delta({ tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] }),
+      delta({ tool_calls: [{ index: 0, function: { arguments: '"Lima"}' } }] }),
+      delta({}, 'tool_calls'),
+    ])
+  })
+
+  test('without a metadata event the usage chunk still ends the stream, with usage null (unknown, not 0)', async () => {
+    const frames = converseStreamFrames(scenario({ text: ['x'] })).slice(0, -1)
+    const { events } = await translate(frames)
+    expect(events.slice(-2)).toEqual([{ ...base, choices: [], usage: null }, '[DONE]'])
+  })
+
+  test('events this translator does not know are skipped', async () => {
+    const frames = converseStreamFrames(scenario({ text: ['x'] }))
+    frames.splice(1, 0, encodeEventFrame('someFutureEvent', { anything: true }))
+    const { events, failed } = await translate(frames)
+    expect(failed).toBe(false)
+    expect(events.slice(0, 2)).toEqual([delta({ role: 'assistant', content: '' }), delta({ content: 'x' })])
+  })
+
+  test('an exception frame: the deltas before it, an OpenAI error frame, then the stream errors without [DONE]', async () => {
+    const frames = [...converseStreamFrames(scenario({ text: ['a', 'b', 'c'] })).slice(0, 2), encodeExceptionFrame('modelStreamErrorException', 'Model went away')]
+    for (const chunks of splitEverywhere(Buffer.concat(frames), 10)) {
+      expect(await translate(chunks)).toEqual({
+        events: [
+          delta({ role: 'assistant', content: '' }),
+          delta({ content: 'a' }),
+          { error: { message: 'Model went away', type: 'server_error', param: null, code: 'modelStreamErrorException' } },
+        ],
+        failed: true,
+      })
+    }
+  })
+
+  test('a corrupted CRC: an error frame, then the stream errors', async () => {
+    const wire = Uint8Array.from(Buffer.concat(converseStreamFrames(scenario({ text: ['a'] }))))
+    wire[wire.length - 2]! ^= 0xff
+    const { events, failed } = await translate([wire])
+    expect(failed).toBe(true)
+    expect(events.at(-1)).toMatchObject({ error: { type: 'upstream_error', code: 'bedrock_stream_corrupt' } })
+    expect(events).not.toContain('[DONE]')
+  })
+
+  test('a truncated final frame: an error frame, then the stream errors', async () => {
+    const wire = Buffer.concat(converseStreamFrames(scenario({ text: ['a'] })))
+    const { events, failed } = await translate([wire.subarray(0, wire.length - 10)])
+    expect(failed).toBe(true)
+    expect(events.at(-1)).toEqual({ error: { message: "Bedrock's event stream ended inside a message", type: 'upstream_error', param: null, code: 'bedrock_stream_truncated' } })
+    expect(events).not.toContain('[DONE]')
+  })
+})
