@@ -1,0 +1,79 @@
+import { describe, expect, test } from 'bun:test'
+import { loadConfig } from '../../src/config/load-config'
+
+describe('loadConfig', () => {
+  test('an empty environment gives the embedded defaults', () => {
+    const result = loadConfig({})
+    if (!result.ok) throw new Error(result.errors.join('\n'))
+    expect(result.config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      logLevel: 'info',
+      firstByteTimeoutMs: 600_000,
+      idleTimeoutMs: 600_000,
+      maxRequestBodyBytes: 32 * 1024 * 1024,
+      telemetry: { elasticsearch: null, bufferCapacity: 10_000 },
+    })
+    expect(result.config.baseUrls).toMatchObject({
+      openai: 'https://api.openai.com',
+      groq: 'https://api.groq.com/openai',
+      together: 'https://api.together.xyz',
+      fireworks: 'https://api.fireworks.ai/inference',
+      perplexity: 'https://api.perplexity.ai',
+    })
+  })
+
+  test('every bad value is reported at once, each with what was expected', () => {
+    const result = loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', IDLE_TIMEOUT_MS: '-5', OPENAI_BASE_URL: 'ftp://example.com', ENABLE_ELASTICSEARCH: 'maybe' })
+    expect(result.ok).toBe(false)
+    if (result.ok) return
+    expect(result.errors).toHaveLength(5)
+    expect(result.errors).toContain('PORT: got "eighty", expected an integer from 0 to 65535')
+    expect(result.errors).toContain('LOG_LEVEL: got "loud", expected one of error | warn | info | debug | trace')
+    expect(result.errors).toContain('IDLE_TIMEOUT_MS: got "-5", expected an integer >= 0')
+    expect(result.errors).toContain('OPENAI_BASE_URL: got "ftp://example.com", expected an http(s) URL')
+    expect(result.errors).toContain('ENABLE_ELASTICSEARCH: got "maybe", expected true or false')
+  })
+
+  test('RUST_LOG is read as LOG_LEVEL, taking the most verbose level it names', () => {
+    const level = (env: Record<string, string>) => {
+      const result = loadConfig(env)
+      return result.ok ? result.config.logLevel : result.errors
+    }
+    expect(level({ RUST_LOG: 'debug' })).toBe('debug')
+    expect(level({ RUST_LOG: 'ai_gateway=debug,hyper=info' })).toBe('debug')
+    expect(level({ RUST_LOG: 'warn', LOG_LEVEL: 'error' })).toBe('error')
+  })
+
+  test('base URLs lose trailing slashes and empty values count as unset', () => {
+    const result = loadConfig({ GROQ_BASE_URL: 'http://127.0.0.1:9999/openai/', PORT: '' })
+    if (!result.ok) throw new Error(result.errors.join('\n'))
+    expect(result.config.baseUrls.groq).toBe('http://127.0.0.1:9999/openai')
+    expect(result.config.port).toBe(3000)
+  })
+})
+
+describe('the gateway command line', () => {
+  const run = (args: string[], env: Record<string, string> = {}) => {
+    const result = Bun.spawnSync([process.execPath, 'src/main.ts', ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdout: 'pipe', stderr: 'pipe' })
+    return { code: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() }
+  }
+
+  test('--check-config accepts a valid environment', () => {
+    expect(run(['--check-config'], { PORT: '8080' })).toMatchObject({ code: 0, stdout: 'configuration is valid\n' })
+  })
+
+  test('--check-config lists every problem and exits 2', () => {
+    const { code, stderr } = run(['--check-config'], { PORT: '99999', HOST: '' , SHUTDOWN_TIMEOUT_MS: 'soon' })
+    expect(code).toBe(2)
+    expect(stderr).toContain('PORT: got "99999", expected an integer from 0 to 65535')
+    expect(stderr).toContain('SHUTDOWN_TIMEOUT_MS: got "soon", expected an integer >= 0')
+  })
+
+  test('--help lists every setting with its default', () => {
+    const { code, stdout } = run(['--help'])
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/PORT\s+3000/)
+    expect(stdout).toMatch(/ELASTICSEARCH_INDEX\s+ai-gateway-metrics/)
+  })
+})
