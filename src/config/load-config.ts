@@ -101,6 +101,7 @@ export function describeExpected(schema: TSchema): string {
   }
   if (schema.type === 'boolean') return 'true or false'
   if (/^\^\(?https\?/.test(schema.pattern ?? '')) return 'an http(s) URL'
+  if (schema.pattern !== undefined) return `a value matching ${schema.pattern}${schema.description ? ` (${schema.description})` : ''}`
   return 'a non-empty string'
 }
 
