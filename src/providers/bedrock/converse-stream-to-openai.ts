@@ -15,6 +15,9 @@ const utf8 = new TextDecoder()
  * and the `usage` of the metadata event (null if Bedrock sent none), then `data: [DONE]`.
  * Telemetry reads usage from that chunk. An exception frame, a corrupt frame or a cut final frame
  * becomes an OpenAI error frame, and then the stream errors: it never ends with a clean [DONE].
+ *
+ * Cost: ~3.5 µs CPU per frame on Bun 1.4.5, ~3 µs more than an identity TransformStream
+ * (`bun scripts/bench/bedrock-translate-cpu.ts`).
  */
 export function createConverseStreamToOpenAIStream(identity: CompletionIdentity): TransformStream<Uint8Array, Uint8Array> {
   const encoder = new TextEncoder()

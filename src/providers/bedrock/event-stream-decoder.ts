@@ -24,7 +24,9 @@ const utf8Encoder = new TextEncoder()
  * and @smithy/eventstream-codec checks both CRC32s and parses headers and payload.
  *
  * A message that lies whole inside one chunk is decoded in place (a view, no copy); only a
- * message split across chunks is gathered into a buffer of its exact size.
+ * message split across chunks is gathered into a buffer of its exact size. Decoding costs
+ * ~2 µs CPU per 190-byte frame on Bun 1.4.5, most of it the codec's header parsing and CRCs
+ * (`bun scripts/bench/bedrock-translate-cpu.ts`).
  */
 export function createEventStreamDecoder(onMessage: (message: EventStreamMessage) => void): EventStreamDecoder {
   const codec = new EventStreamCodec((bytes) => utf8Decoder.decode(bytes), (text) => utf8Encoder.encode(text))

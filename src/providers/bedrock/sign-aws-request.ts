@@ -20,11 +20,12 @@ export interface SignOptions {
  * Signs one request with AWS Signature Version 4 and returns the headers to send.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
  *
- * Library choice, measured on this gateway's runtime (Bun 1.4.5, one 1.2 KB Converse body,
- * `bun scripts/bench/bedrock-sign-cpu.ts`): @smithy/signature-v4 with the native SHA-256 of
- * @smithy/core (node:crypto) ~15 µs per request; the same with @aws-crypto/sha256-js (pure JS)
- * ~35 µs; aws4fetch (Web Crypto, one await per HMAC) ~95 µs. Smithy also caches derived signing
- * keys per day, region and service, so a new signer per request costs no key derivation.
+ * Library choice, CPU per signature of one 1.3 KB Converse body on Bun 1.4.5 (measured side by
+ * side once): @smithy/signature-v4 with @smithy/core's native SHA-256 (node:crypto) ~15-20 µs;
+ * the same with @aws-crypto/sha256-js (pure JS) ~35 µs; aws4fetch (Web Crypto, an await per
+ * HMAC) ~80 µs. Smithy caches derived signing keys per day, region, service and key, so a new
+ * signer per request derives nothing. `bun scripts/bench/bedrock-translate-cpu.ts` measures this
+ * function as the provider calls it.
  */
 export async function signAwsRequest(request: SignableRequest, credentials: AwsCredentials, options: SignOptions): Promise<Record<string, string>> {
   const signer = new SignatureV4({
