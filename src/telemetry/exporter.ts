@@ -93,6 +93,7 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
   let droppedSinceLastLog = 0
   /** The last retry delay: shutdown waits it out (within its deadline) before trying again. */
   let lastDelay = 0
+  let shuttingDown: Promise<ExporterStats> | undefined
   const stats = { exported: 0, dropped: 0, retried: 0, failed: 0 }
 
   const arm = (delayMs: number) => {
@@ -138,6 +139,8 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
     } catch (error) {
       outcome = { kind: 'retry', reason: error instanceof Error ? error.message : String(error) }
     }
+    // Shutdown gave up on this batch at its deadline and counted it as dropped: a late answer changes nothing.
+    if (batch !== inFlight) return
     if (outcome.kind === 'ok') {
       stats.exported += batch.length
       inFlight = []
@@ -185,11 +188,21 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
     stats() {
       return { queued: ring.size + inFlight.length, capacity, ...stats }
     },
-    async shutdown(timeoutMs) {
-      if (closed) return this.stats()
-      closed = true
-      if (timer !== undefined) clock.clearTimeout(timer)
-      timer = undefined
+    shutdown(timeoutMs) {
+      // Once: a second call waits for the same flush instead of reporting it half done.
+      shuttingDown ??= flushAndClose(timeoutMs)
+      return shuttingDown
+    },
+  }
+
+  async function flushAndClose(timeoutMs: number): Promise<ExporterStats> {
+    closed = true
+    if (timer !== undefined) clock.clearTimeout(timer)
+    timer = undefined
+    // The clock's timers are unref'd; while the flush backs off, nothing else may hold the
+    // process open, and it would exit mid-flush. This timer does, until the flush ends.
+    const keepAlive = setInterval(() => {}, 60_000)
+    try {
       const deadline = clock.now() + timeoutMs
       while ((ring.size > 0 || inFlight.length > 0) && clock.now() < deadline) {
         const settled = await Promise.race([exportBatch().then(() => true), sleep(deadline - clock.now()).then(() => false)])
@@ -199,8 +212,10 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
       drop(ring.size + inFlight.length, 'not delivered before the shutdown deadline')
       ring.take(ring.size)
       inFlight = []
-      return this.stats()
-    },
+      return { queued: 0, capacity, ...stats }
+    } finally {
+      clearInterval(keepAlive)
+    }
   }
 
   function sleep(ms: number): Promise<void> {
