@@ -4,8 +4,6 @@ import { clientResponseHeaders } from '../http/headers'
 import type { Logger } from '../logger'
 import { ProviderRequestError, type ClientRequest, type Provider } from '../providers/types'
 import { forward, UpstreamFailure, type Forwarded } from '../routing/forward'
-import { forwardPlan, newRoutingMetadata } from '../routing/forward-plan'
-import { RoutingRefusal, type Routing } from '../routing/routing'
 import { tapBody, type BodyObserver } from '../streaming/body-tap'
 import type { RequestTelemetry } from '../telemetry/request-telemetry'
 import type { Telemetry } from '../telemetry/telemetry'
@@ -20,7 +18,6 @@ export interface ProxyDependencies {
   providers: ReadonlyMap<string, Provider>
   defaultProvider: string
   telemetry: Telemetry
-  routing: Routing
   fetch?: typeof fetch
 }
 
@@ -28,8 +25,7 @@ export type ProxyHandler = (request: Request, server: Server<unknown> | null) =>
 
 /** `ANY /v1/*`: validate, pick the provider, forward, and stream the answer back untouched. */
 export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
-  const { config, logger, routing } = deps
-  const targetOf = (id: string) => ({ baseUrl: routing.baseUrl(id) ?? config.baseUrls[id]!, apiVersion: config.apiVersions[id], aws: config.aws })
+  const { config, logger } = deps
 
   return async function proxyRequest(request, server) {
     const requestId = Bun.randomUUIDv7()
@@ -37,40 +33,20 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
     const format = wireFormatFor(url.pathname)
     const record = deps.telemetry.begin(requestId, request.method, url.pathname, request.headers)
     try {
-      const gatewayKey = routing.admit(request.headers)
-      if (gatewayKey?.tpm !== undefined) record.onFinish = (done) => routing.addTokens(gatewayKey, done.attributes.metadata.tokens.total)
-      let provider = resolveProvider(request.headers.get('x-provider'), deps.providers, deps.defaultProvider)
+      const provider = resolveProvider(request.headers.get('x-provider'), deps.providers, deps.defaultProvider)
       record.provider = provider.id
       const path = validateApiPath(url.pathname)
       const body = await readBody(request, config.maxRequestBodyBytes)
       const json = parseJsonBody(body, request.headers.get('content-type'))
       noteRequest(record, body, json)
       validateChatRequest(request.method, path, json)
-      let clientRequest: ClientRequest = { method: request.method, path, search: url.search, headers: request.headers, body, json }
+      const clientRequest: ClientRequest = { method: request.method, path, search: url.search, headers: request.headers, body, json }
+      const upstream = await provider.toUpstream(clientRequest, { baseUrl: config.baseUrls[provider.id]!, apiVersion: config.apiVersions[provider.id], aws: config.aws })
+
       // Our own first-byte and idle timeouts govern from here; Bun's would cut quiet streams.
       server?.timeout(request, 0)
-      const plan = json === undefined ? null : routing.plan(json.model)
-      let forwarded: Forwarded
-      if (plan === null) {
-        clientRequest.headers = routing.upstreamHeaders(request.headers, provider.id)
-        const upstream = await provider.toUpstream(clientRequest, targetOf(provider.id))
-        record.upstreamSent()
-        forwarded = await forward(upstream, { clientSignal: request.signal, firstByteTimeoutMs: config.firstByteTimeoutMs, fetch: deps.fetch })
-      } else {
-        // A model alias: its targets, retries and fallbacks decide the provider, not x-provider.
-        record.routing = newRoutingMetadata(plan.alias.name)
-        const served = await forwardPlan(plan, clientRequest, record.routing, {
-          routing,
-          providers: deps.providers,
-          targetOf,
-          clientSignal: request.signal,
-          firstByteTimeoutMs: config.firstByteTimeoutMs,
-          fetch: deps.fetch,
-          onSend: () => record.upstreamSent(),
-        })
-        ;({ forwarded, provider, request: clientRequest } = served)
-        record.provider = provider.id
-      }
+      record.upstreamSent()
+      const forwarded = await forward(upstream, { clientSignal: request.signal, firstByteTimeoutMs: config.firstByteTimeoutMs, fetch: deps.fetch })
       record.upstreamAnswered(forwarded.status, forwarded.providerLatencyMs)
       const headers = clientResponseHeaders(forwarded.headers, requestId)
 
@@ -119,10 +95,6 @@ function isEventStream(headers: Headers): boolean {
 
 function toGatewayError(error: unknown, logger: Logger, requestId: string): GatewayError {
   if (error instanceof GatewayError) return error
-  if (error instanceof RoutingRefusal) {
-    const retryAfter = error.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(error.retryAfterSeconds) }
-    return new GatewayError(error.status, error.status === 401 ? 'unauthorized' : 'rate_limited', error.code, error.message, retryAfter)
-  }
   if (error instanceof ProviderRequestError) {
     return new GatewayError(error.status, error.status === 404 ? 'not_found' : 'invalid_request', error.code, error.message)
   }
