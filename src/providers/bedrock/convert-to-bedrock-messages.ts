@@ -35,6 +35,7 @@ export function convertToBedrockMessages(input: unknown): Converted<BedrockPromp
   input.forEach((message: unknown, i) => {
     const where = `messages[${i}]`
     if (!isRecord(message)) refuse(`${where} must be an object`, 'invalid_request')
+    if (typeof message.name === 'string') warnings.push(`${where}.name was ignored: Bedrock messages carry no participant names`)
     switch (message.role) {
       case 'system':
       case 'developer':

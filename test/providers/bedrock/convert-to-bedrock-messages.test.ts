@@ -96,6 +96,12 @@ const cases: Array<{ name: string; input: unknown[]; system?: unknown[]; message
     messages: [{ role: 'user', content: [{ text: 'Hi' }, { text: 'again' }] }],
     warnings: ['an empty message was left out'],
   },
+  {
+    name: 'participant names are ignored with a warning',
+    input: [{ role: 'user', name: 'alice', content: 'Hi' }],
+    messages: [{ role: 'user', content: [{ text: 'Hi' }] }],
+    warnings: ['messages[0].name was ignored: Bedrock messages carry no participant names'],
+  },
 ]
 
 describe('convertToBedrockMessages', () => {
