@@ -19,6 +19,15 @@ export interface GatewayConfig {
   apiVersions: Record<string, string>
   telemetry: TelemetrySettings
   aws: AwsSettings
+  routing: RoutingSettings
+}
+
+export interface RoutingSettings {
+  /** Path of the routing file; undefined when not set. */
+  configFile?: string
+  /** Gateway keys from GATEWAY_API_KEYS (the file may add more). */
+  apiKeys: string[]
+  auth: 'keys' | 'none'
 }
 
 /** AWS credentials and region from the settings; each is undefined when not set. */
@@ -157,6 +166,11 @@ function toGatewayConfig(env: ConfigEnv): GatewayConfig {
       secretAccessKey: env.AWS_SECRET_ACCESS_KEY || undefined,
       sessionToken: env.AWS_SESSION_TOKEN || undefined,
       region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
+    },
+    routing: {
+      configFile: env.GATEWAY_CONFIG || undefined,
+      apiKeys: env.GATEWAY_API_KEYS.split(',').map((key) => key.trim()).filter((key) => key !== ''),
+      auth: env.GATEWAY_AUTH,
     },
   }
 }

@@ -35,6 +35,13 @@ export const ConfigSchema = Type.Object({
     description: 'Processes serving the port together (reusePort); auto = one per CPU core. Above 1 a supervisor restarts crashed workers',
   }),
 
+  GATEWAY_CONFIG: Type.String({ default: '', description: 'YAML or JSON routing file: server-side provider keys, gateway keys with rate limits, model aliases (reloaded on SIGHUP and on change)' }),
+  GATEWAY_API_KEYS: Type.String({ default: '', description: 'Comma-separated keys clients must present as Authorization: Bearer <key>; never logged' }),
+  GATEWAY_AUTH: Type.Union([Type.Literal('keys'), Type.Literal('none')], {
+    default: 'keys',
+    description: 'keys | none. none allows server-side provider keys without gateway keys (anyone reaching the port spends them)',
+  }),
+
   ENABLE_ELASTICSEARCH: Type.Boolean({ default: false, description: 'Ship one telemetry document per request to Elasticsearch' }),
   ELASTICSEARCH_URL: url('http://localhost:9200', 'Elasticsearch node (8.x or 9.x)'),
   ELASTICSEARCH_USERNAME: Type.String({ default: '', description: 'Basic auth user (empty: no auth)' }),

@@ -2,6 +2,7 @@ import { Elysia } from 'elysia'
 import type { GatewayConfig } from '../config/load-config'
 import type { Logger } from '../logger'
 import { DEFAULT_PROVIDER, providers } from '../providers'
+import { createRouting, type Routing } from '../routing/routing'
 import { createTelemetry, type Telemetry } from '../telemetry/telemetry'
 import { VERSION } from '../version'
 import { errorResponse, GatewayError } from './errors'
@@ -15,15 +16,17 @@ export interface AppOptions {
   telemetry?: Telemetry
   /** Injected in tests to reach loopback mocks through a custom fetch. */
   fetch?: typeof fetch
+  /** Built from the config (GATEWAY_CONFIG, GATEWAY_API_KEYS) when not given; throws RoutingConfigError when invalid. */
+  routing?: Routing
 }
 
 /**
  * The HTTP surface. Proxy routes return a Response built by the proxy handler and never
  * touch Elysia's `set`: Elysia would re-stream the body through a text decoder.
  */
-export function createApp({ config, logger, fetch, telemetry = createGatewayTelemetry(config, logger) }: AppOptions) {
+export function createApp({ config, logger, fetch, telemetry = createGatewayTelemetry(config, logger), routing = createGatewayRouting(config, logger) }: AppOptions) {
   const startedAt = Date.now()
-  const proxy = createProxyHandler({ config, logger, providers, defaultProvider: DEFAULT_PROVIDER, telemetry, fetch })
+  const proxy = createProxyHandler({ config, logger, providers, defaultProvider: DEFAULT_PROVIDER, telemetry, routing, fetch })
   const { registry } = telemetry.metrics
 
   return new Elysia({ precompile: true })
@@ -43,6 +46,10 @@ export function createApp({ config, logger, fetch, telemetry = createGatewayTele
 
 export function createGatewayTelemetry(config: GatewayConfig, logger: Logger, onRecord?: Parameters<typeof createTelemetry>[0]['onRecord']): Telemetry {
   return createTelemetry({ settings: config.telemetry, serviceVersion: VERSION, deploymentEnvironment: config.deploymentEnvironment, logger, onRecord })
+}
+
+export function createGatewayRouting(config: GatewayConfig, logger: Logger): Routing {
+  return createRouting({ settings: config.routing, knownProviders: new Set(providers.keys()), logger })
 }
 
 export type GatewayApp = ReturnType<typeof createApp>

@@ -5,6 +5,8 @@ const ERROR_TYPES = {
   invalid_request: { openai: 'invalid_request_error', anthropic: 'invalid_request_error' },
   not_found: { openai: 'invalid_request_error', anthropic: 'not_found_error' },
   too_large: { openai: 'invalid_request_error', anthropic: 'request_too_large' },
+  unauthorized: { openai: 'invalid_request_error', anthropic: 'authentication_error' },
+  rate_limited: { openai: 'requests', anthropic: 'rate_limit_error' },
   upstream_unreachable: { openai: 'upstream_error', anthropic: 'api_error' },
   upstream_timeout: { openai: 'timeout_error', anthropic: 'api_error' },
   internal: { openai: 'server_error', anthropic: 'api_error' },
@@ -20,6 +22,8 @@ export class GatewayError extends Error {
     /** Stable machine-readable code, e.g. `unknown_provider`. */
     readonly code: string,
     message: string,
+    /** Extra response headers, e.g. `retry-after` on 429. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message)
     this.name = 'GatewayError'
@@ -32,5 +36,5 @@ export function errorResponse(error: GatewayError, format: WireFormat, requestId
     format === 'anthropic'
       ? { type: 'error', error: { type, message: error.message } }
       : { error: { message: error.message, type, param: null, code: error.code } }
-  return Response.json(body, { status: error.status, headers: { 'x-request-id': requestId } })
+  return Response.json(body, { status: error.status, headers: { ...error.headers, 'x-request-id': requestId } })
 }

@@ -53,6 +53,15 @@ export const RECORD_MAPPING = {
             stream: { type: 'boolean' },
             finish_reason: keyword,
             finish_reason_raw: keyword,
+            routing: {
+              properties: {
+                alias: keyword,
+                target_provider: keyword,
+                target_model: keyword,
+                attempts: integer,
+                failures: { properties: { provider: keyword, model: keyword, status: integer, error: keyword } },
+              },
+            },
           },
         },
       },

@@ -56,6 +56,27 @@ export interface RecordMetadata {
   finish_reason: string | null
   /** The provider's own finish reason when it differs from the unified one. */
   finish_reason_raw: string | null
+  /** Present when the request named a model alias: which target served and why earlier attempts failed. */
+  routing?: RoutingMetadata
+}
+
+export interface RoutingMetadata {
+  alias: string
+  /** null when no target answered. */
+  target_provider: string | null
+  target_model: string | null
+  /** Upstream attempts made, retries and fallbacks included. */
+  attempts: number
+  failures: RoutingFailure[]
+}
+
+export interface RoutingFailure {
+  provider: string
+  model: string
+  /** The upstream's status, or null when it never answered. */
+  status: number | null
+  /** Why it never answered: connect, first_byte_timeout, ... */
+  error: string | null
 }
 
 export interface TokenCounts {

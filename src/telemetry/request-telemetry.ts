@@ -1,7 +1,7 @@
 import type { WireFormat } from '../providers/types'
 import type { BodyEnd, BodyObserver } from '../streaming/body-tap'
 import type { Pricing } from './pricing'
-import type { RequestRecord, TokenCounts } from './request-record'
+import type { RequestRecord, RoutingMetadata, TokenCounts } from './request-record'
 import { UNKNOWN_TOKENS } from './request-record'
 import { createResponseObserver, type ObservedResponse } from './response/response-observer'
 
@@ -33,6 +33,10 @@ export class RequestTelemetry {
   stream = false
   providerLatencyMs: number | null = null
   providerStatus: number | null = null
+  /** Set by routing for alias requests. */
+  routing: RoutingMetadata | null = null
+  /** Called with the finished record (routing counts tokens against rate limits with it). */
+  onFinish: ((record: RequestRecord) => void) | null = null
   private readonly startedAtEpoch = Date.now()
   private upstreamSentAt: number | null = null
   private upstreamAnsweredAt: number | null = null
@@ -141,7 +145,9 @@ export class RequestTelemetry {
         },
       },
     }
+    if (this.routing !== null) record.attributes.metadata.routing = this.routing
     this.context.emit(record, match?.model ?? null)
+    this.onFinish?.(record)
   }
 
   /** Time spent in the gateway itself: before the upstream call, and from its headers to our Response. */
