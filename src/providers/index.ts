@@ -1,7 +1,10 @@
+import { anthropic } from './anthropic/anthropic'
+import { azure } from './azure'
 import { bedrock } from './bedrock'
 import { cerebras } from './cerebras'
 import { deepseek } from './deepseek'
 import { fireworks } from './fireworks'
+import { gemini } from './gemini'
 import { groq } from './groq'
 import { mistral } from './mistral'
 import { openai } from './openai'
@@ -13,7 +16,7 @@ import { xai } from './xai'
 
 /** The registry: the `x-provider` header value (lower-cased) to its provider. */
 export const providers: ReadonlyMap<string, Provider> = new Map(
-  [openai, groq, together, fireworks, mistral, deepseek, xai, openrouter, perplexity, cerebras, bedrock].map((p) => [p.id, p]),
+  [openai, groq, together, fireworks, mistral, deepseek, xai, openrouter, perplexity, cerebras, bedrock, anthropic, azure, gemini].map((p) => [p.id, p]),
 )
 
 export const DEFAULT_PROVIDER = 'openai'

@@ -19,11 +19,16 @@ export interface UpstreamRequest {
   method: string
   headers: Headers
   body: Uint8Array | string | null
+  /** What a translation had to leave out of the client's request, for the telemetry record. */
+  warnings?: string[]
 }
 
 /** Where one provider lives, resolved from configuration (and later from routing). */
 export interface ProviderTarget {
+  /** Empty when the provider has no base URL configured (Azure has no usable default). */
   baseUrl: string
+  /** The API version to ask for when the client names none (`AZURE_OPENAI_API_VERSION`). */
+  apiVersion?: string
   /** AWS credentials and region from the settings, for providers that sign with SigV4. */
   aws?: AwsSettings
 }

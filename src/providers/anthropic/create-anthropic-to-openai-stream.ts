@@ -1,0 +1,173 @@
+import { createSseParser, type SseEvent } from '../../streaming/sse-parser'
+import type { OpenAIErrorBody, OpenAIFinishReason } from '../openai-chat-api'
+import type { AnthropicUsage } from './anthropic-api'
+import { convertAnthropicError } from './convert-anthropic-error'
+import { convertAnthropicUsage } from './convert-anthropic-usage'
+import { mapAnthropicStopReason } from './map-anthropic-stop-reason'
+
+export interface AnthropicToOpenAIStreamOptions {
+  /** Unix seconds, the `created` of every chunk. */
+  created: number
+}
+
+export class AnthropicStreamError extends Error {
+  override name = 'AnthropicStreamError'
+}
+
+const encoder = new TextEncoder()
+
+/**
+ * Anthropic Messages SSE in, OpenAI `chat.completion.chunk` SSE out, event by event as
+ * they arrive; all state lives in this closure.
+ *
+ * The stream always ends like an OpenAI stream with `stream_options.include_usage`: a
+ * chunk with `choices: []` and the usage, then `data: [DONE]`, whether or not the client
+ * asked for usage (telemetry reads it there). A failure (an `error` event, unreadable
+ * data, an end before `message_stop`) ends it with the usage known so far, an OpenAI error
+ * frame `data: {"error":{...}}`, and then an errored stream: never a clean `[DONE]`.
+ * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming#event-types
+ * @see https://platform.openai.com/docs/api-reference/chat-streaming/streaming
+ */
+export function createAnthropicToOpenAIStream({ created }: AnthropicToOpenAIStreamOptions): TransformStream<Uint8Array, Uint8Array> {
+  /** The fields every chunk starts with, serialised once at `message_start`, without the closing brace. */
+  let head: string | undefined
+  const usage: AnthropicUsage = {}
+  /** Anthropic content block index to OpenAI tool call index (tool calls count from 0). */
+  const toolCallIndex = new Map<number, number>()
+  let state: 'open' | 'done' | 'failed' = 'open'
+  let failure: AnthropicStreamError | undefined
+  /** What this network chunk produced: sent as one enqueue, so an error right after cannot drop part of it. */
+  let out = ''
+
+  const chunk = (delta: string, finish: OpenAIFinishReason | null = null) =>
+    `data: ${head},"choices":[{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finish === null ? 'null' : `"${finish}"`}}]}\n\n`
+  const usageChunk = () => `data: ${head},"choices":[],"usage":${JSON.stringify(convertAnthropicUsage(usage))}}\n\n`
+
+  const fail = (body: OpenAIErrorBody) => {
+    if (head !== undefined) out += usageChunk()
+    out += `data: ${JSON.stringify(body)}\n\n`
+    state = 'failed'
+    failure = new AnthropicStreamError(body.error.message)
+  }
+  const protocolError = (message: string) =>
+    fail({ error: { message: `Anthropic stream broken: ${message}`, type: 'upstream_error', param: null, code: 'upstream_stream_broken' } })
+
+  const mergeUsage = (next: AnthropicUsage | null | undefined) => {
+    if (next === null || typeof next !== 'object') return
+    for (const key of Object.keys(next) as Array<keyof AnthropicUsage>) {
+      if (next[key] !== null && next[key] !== undefined) (usage as Record<string, unknown>)[key] = next[key]
+    }
+  }
+
+  const onEvent = ({ event, data }: SseEvent) => {
+    if (state !== 'open' || event === 'ping') return
+    let payload: any
+    try {
+      payload = JSON.parse(data)
+    } catch {
+      return protocolError(`event ${JSON.stringify(event)} carries data that is not JSON`)
+    }
+    const type = payload?.type ?? event
+    if (type === 'error') return fail(convertAnthropicError(payload, undefined, data))
+    if (type === 'message_start') {
+      if (head !== undefined) return // A repeated start adds nothing: the id and model are already out.
+      const message = payload.message ?? {}
+      head = `{"id":${JSON.stringify(String(message.id ?? ''))},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(String(message.model ?? ''))}`
+      mergeUsage(message.usage)
+      out += chunk('{"role":"assistant","content":""}')
+      return
+    }
+    if (head === undefined) {
+      // Only events defined to come later need the head; unknown ones are skipped below anyway.
+      if (type.startsWith('content_block_') || type.startsWith('message_')) return protocolError(`${type} before message_start`)
+      return
+    }
+    switch (type) {
+      case 'content_block_start':
+        return onBlockStart(payload.index, payload.content_block)
+      case 'content_block_delta':
+        return onBlockDelta(payload.index, payload.delta)
+      case 'content_block_stop':
+        return
+      case 'message_delta': {
+        mergeUsage(payload.usage)
+        const finish = mapAnthropicStopReason(payload.delta?.stop_reason).value
+        if (finish !== null) out += chunk('{}', finish)
+        return
+      }
+      case 'message_stop':
+        out += `${usageChunk()}data: [DONE]\n\n`
+        state = 'done'
+        return
+      default:
+      // New event types may appear at any time and are to be skipped, as Anthropic asks.
+      // https://docs.anthropic.com/en/docs/build-with-claude/streaming#other-events
+    }
+  }
+
+  const onBlockStart = (index: number, block: { type?: string; text?: string; id?: string; name?: string } | undefined) => {
+    if (block?.type === 'text') {
+      if (block.text) out += chunk(`{"content":${JSON.stringify(block.text)}}`)
+    } else if (block?.type === 'tool_use') {
+      const toolIndex = toolCallIndex.size
+      toolCallIndex.set(index, toolIndex)
+      const call = `{"index":${toolIndex},"id":${JSON.stringify(String(block.id))},"type":"function","function":{"name":${JSON.stringify(String(block.name))},"arguments":""}}`
+      out += chunk(`{"tool_calls":[${call}]}`)
+    }
+    // thinking, redacted_thinking and server tool blocks have no place in a chat completion.
+  }
+
+  const onBlockDelta = (index: number, delta: { type?: string; text?: string; partial_json?: string } | undefined) => {
+    if (delta?.type === 'text_delta') {
+      if (delta.text) out += chunk(`{"content":${JSON.stringify(delta.text)}}`)
+    } else if (delta?.type === 'input_json_delta') {
+      const toolIndex = toolCallIndex.get(index)
+      if (toolIndex !== undefined && delta.partial_json) {
+        out += chunk(`{"tool_calls":[{"index":${toolIndex},"function":{"arguments":${JSON.stringify(delta.partial_json)}}}]}`)
+      }
+    }
+  }
+
+  const parser = createSseParser(onEvent)
+
+  const send = (controller: TransformStreamDefaultController<Uint8Array>): void | Promise<void> => {
+    if (out !== '') {
+      controller.enqueue(encoder.encode(out))
+      out = ''
+    }
+    if (failure !== undefined) return errorOnceSent(controller, failure)
+  }
+
+  return new TransformStream<Uint8Array, Uint8Array>({
+    transform(bytes, controller) {
+      if (state !== 'open') return
+      parser.push(bytes)
+      return send(controller)
+    },
+    flush(controller) {
+      if (state !== 'open') return
+      parser.end()
+      protocolError(head === undefined ? 'the stream ended before message_start' : 'the stream ended before message_stop')
+      return send(controller)
+    },
+  })
+}
+
+/**
+ * Errors the readable side once the error frame is out. An errored stream drops what is
+ * still queued, and Bun's server resets the connection without writing anything when the
+ * body errors in the same event-loop turn as its first chunk was read (measured: 300 of 300
+ * responses arrived empty). So: wait until the client side has taken the last chunk, then
+ * one timer turn, in which Bun writes it (measured: 1000 of 1000 frames arrived, at 100
+ * concurrent requests).
+ */
+function errorOnceSent(controller: TransformStreamDefaultController<Uint8Array>, reason: Error): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const fail = () => {
+      controller.error(reason)
+      resolve()
+    }
+    const check = () => ((controller.desiredSize ?? 0) < 0 ? setTimeout(check, 1) : setTimeout(fail, 0))
+    check()
+  })
+}

@@ -1,0 +1,79 @@
+/**
+ * OpenAI Chat Completions wire types, as far as the translating providers read or write them.
+ * Lenient on input (clients send many optional fields), exact on output.
+ * @see https://platform.openai.com/docs/api-reference/chat/create
+ */
+
+export interface OpenAITextPart {
+  type: 'text'
+  text: string
+}
+
+export interface OpenAIImagePart {
+  type: 'image_url'
+  image_url: { url: string; detail?: string }
+}
+
+export interface OpenAIFilePart {
+  type: 'file'
+  file: { file_data?: string; file_id?: string; filename?: string }
+}
+
+export type OpenAIContentPart = OpenAITextPart | OpenAIImagePart | OpenAIFilePart | { type: string; [key: string]: unknown }
+
+export interface OpenAIToolCall {
+  id: string
+  type: 'function'
+  function: { name: string; arguments: string }
+}
+
+export type OpenAIMessage =
+  | { role: 'system' | 'developer'; content: string | OpenAIContentPart[]; name?: string }
+  | { role: 'user'; content: string | OpenAIContentPart[]; name?: string }
+  | { role: 'assistant'; content?: string | OpenAIContentPart[] | null; tool_calls?: OpenAIToolCall[]; refusal?: string | null; name?: string }
+  | { role: 'tool'; content: string | OpenAIContentPart[]; tool_call_id: string }
+
+export interface OpenAIFunctionTool {
+  type: 'function'
+  function: { name: string; description?: string; parameters?: Record<string, unknown>; strict?: boolean | null }
+}
+
+export type OpenAIToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; function: { name: string } }
+
+export type OpenAIFinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter'
+
+export interface OpenAIUsage {
+  /** Null when the provider did not report the count: unknown is not zero. */
+  prompt_tokens: number | null
+  completion_tokens: number | null
+  total_tokens: number | null
+  prompt_tokens_details: {
+    cached_tokens: number | null
+    /**
+     * Not in OpenAI's own answers: tokens written to the provider's prompt cache, which
+     * cost more than plain input. Named as OpenRouter names it for the same fact.
+     * @see https://openrouter.ai/docs/use-cases/usage-accounting
+     */
+    cache_write_tokens?: number | null
+  }
+  completion_tokens_details?: { reasoning_tokens: number | null }
+}
+
+export interface OpenAIChatCompletion {
+  id: string
+  object: 'chat.completion'
+  created: number
+  model: string
+  choices: Array<{
+    index: number
+    message: { role: 'assistant'; content: string | null; refusal: null; tool_calls?: OpenAIToolCall[] }
+    logprobs: null
+    finish_reason: OpenAIFinishReason | null
+  }>
+  usage: OpenAIUsage
+}
+
+/** `{"error":{...}}`: the body of every OpenAI error answer, and of an error frame in a stream. */
+export interface OpenAIErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null }
+}
