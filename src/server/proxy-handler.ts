@@ -4,7 +4,10 @@ import { clientResponseHeaders } from '../http/headers'
 import type { Logger } from '../logger'
 import { ProviderRequestError, type ClientRequest, type Provider } from '../providers/types'
 import { forward, UpstreamFailure, type Forwarded } from '../routing/forward'
+import { forwardPlan, newRoutingMetadata } from '../routing/forward-plan'
+import { RoutingRefusal, type Routing } from '../routing/routing'
 import { tapBody, type BodyObserver } from '../streaming/body-tap'
+import { sseFailureFrame } from '../streaming/failure-frames'
 import type { RequestTelemetry } from '../telemetry/request-telemetry'
 import type { Telemetry } from '../telemetry/telemetry'
 import { parseJsonBody, readBody, validateApiPath, wireFormatFor } from './client-request'
@@ -18,6 +21,7 @@ export interface ProxyDependencies {
   providers: ReadonlyMap<string, Provider>
   defaultProvider: string
   telemetry: Telemetry
+  routing: Routing
   fetch?: typeof fetch
 }
 
@@ -25,7 +29,8 @@ export type ProxyHandler = (request: Request, server: Server<unknown> | null) =>
 
 /** `ANY /v1/*`: validate, pick the provider, forward, and stream the answer back untouched. */
 export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
-  const { config, logger } = deps
+  const { config, logger, routing } = deps
+  const targetOf = (id: string) => ({ baseUrl: routing.baseUrl(id) ?? config.baseUrls[id]!, apiVersion: config.apiVersions[id], aws: config.aws })
 
   return async function proxyRequest(request, server) {
     const requestId = Bun.randomUUIDv7()
@@ -33,30 +38,51 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
     const format = wireFormatFor(url.pathname)
     const record = deps.telemetry.begin(requestId, request.method, url.pathname, request.headers)
     try {
-      const provider = resolveProvider(request.headers.get('x-provider'), deps.providers, deps.defaultProvider)
+      const gatewayKey = routing.admit(request.headers)
+      if (gatewayKey?.tpm !== undefined) record.onFinish = (done) => routing.addTokens(gatewayKey, done.attributes.metadata.tokens.total)
+      let provider = resolveProvider(request.headers.get('x-provider'), deps.providers, deps.defaultProvider)
       record.provider = provider.id
       const path = validateApiPath(url.pathname)
       const body = await readBody(request, config.maxRequestBodyBytes)
       const json = parseJsonBody(body, request.headers.get('content-type'))
       noteRequest(record, body, json)
       validateChatRequest(request.method, path, json)
-      const clientRequest: ClientRequest = { method: request.method, path, search: url.search, headers: request.headers, body, json }
-      const upstream = await provider.toUpstream(clientRequest, { baseUrl: config.baseUrls[provider.id]!, apiVersion: config.apiVersions[provider.id], aws: config.aws })
-
+      let clientRequest: ClientRequest = { method: request.method, path, search: url.search, headers: request.headers, body, json }
       // Our own first-byte and idle timeouts govern from here; Bun's would cut quiet streams.
       server?.timeout(request, 0)
-      record.upstreamSent()
-      const forwarded = await forward(upstream, { clientSignal: request.signal, firstByteTimeoutMs: config.firstByteTimeoutMs, fetch: deps.fetch })
+      const plan = json === undefined ? null : routing.plan(json.model)
+      let forwarded: Forwarded
+      if (plan === null) {
+        clientRequest.headers = routing.upstreamHeaders(request.headers, provider.id)
+        const upstream = await provider.toUpstream(clientRequest, targetOf(provider.id))
+        record.upstreamSent()
+        forwarded = await forward(upstream, { clientSignal: request.signal, firstByteTimeoutMs: config.firstByteTimeoutMs, fetch: deps.fetch })
+      } else {
+        // A model alias: its targets, retries and fallbacks decide the provider, not x-provider.
+        record.routing = newRoutingMetadata(plan.alias.name)
+        const served = await forwardPlan(plan, clientRequest, record.routing, {
+          routing,
+          providers: deps.providers,
+          targetOf,
+          clientSignal: request.signal,
+          firstByteTimeoutMs: config.firstByteTimeoutMs,
+          fetch: deps.fetch,
+          onSend: () => record.upstreamSent(),
+        })
+        ;({ forwarded, provider, request: clientRequest } = served)
+        record.provider = provider.id
+      }
       record.upstreamAnswered(forwarded.status, forwarded.providerLatencyMs)
       const headers = clientResponseHeaders(forwarded.headers, requestId)
 
       let response: Response
       if (provider.fromUpstream === undefined) {
-        const observer = record.observeBody(format, isEventStream(headers))
-        response = new Response(watch(forwarded, forwarded.body, observer), { status: forwarded.status, headers })
+        const eventStream = isEventStream(headers)
+        const observer = record.observeBody(format, eventStream)
+        response = new Response(watch(forwarded, forwarded.body, observer, eventStream), { status: forwarded.status, headers })
       } else {
         // Idle timing watches the upstream's own bytes (pings count); telemetry reads what the client gets.
-        const upstreamResponse = new Response(watch(forwarded, forwarded.body, undefined), { status: forwarded.status, headers })
+        const upstreamResponse = new Response(watch(forwarded, forwarded.body, undefined, false), { status: forwarded.status, headers })
         const translated = provider.fromUpstream(upstreamResponse, clientRequest)
         const observer = record.observeBody(format, isEventStream(translated.headers))
         response = new Response(observe(translated.body, request.signal, observer), translated)
@@ -69,9 +95,10 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
       return errorResponse(gatewayError, format, requestId)
     }
 
-    function watch(forwarded: Forwarded, body: ReadableStream<Uint8Array> | null, observer: BodyObserver | undefined) {
+    function watch(forwarded: Forwarded, body: ReadableStream<Uint8Array> | null, observer: BodyObserver | undefined, eventStream: boolean) {
       if (body === null) return void observer?.end({ kind: 'complete' }), null
-      return tapBody(body, { idleTimeoutMs: config.idleTimeoutMs, abortUpstream: forwarded.abort, clientSignal: request.signal, observer })
+      const failureFrame = eventStream ? (message: string) => sseFailureFrame(format, message) : undefined
+      return tapBody(body, { idleTimeoutMs: config.idleTimeoutMs, abortUpstream: forwarded.abort, clientSignal: request.signal, observer, failureFrame })
     }
   }
 }
@@ -95,6 +122,10 @@ function isEventStream(headers: Headers): boolean {
 
 function toGatewayError(error: unknown, logger: Logger, requestId: string): GatewayError {
   if (error instanceof GatewayError) return error
+  if (error instanceof RoutingRefusal) {
+    const retryAfter = error.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(error.retryAfterSeconds) }
+    return new GatewayError(error.status, error.status === 401 ? 'unauthorized' : 'rate_limited', error.code, error.message, retryAfter)
+  }
   if (error instanceof ProviderRequestError) {
     return new GatewayError(error.status, error.status === 404 ? 'not_found' : 'invalid_request', error.code, error.message)
   }

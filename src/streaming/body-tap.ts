@@ -18,6 +18,12 @@ export interface TapOptions {
   /** Aborted when the client goes away. */
   clientSignal: AbortSignal
   observer?: BodyObserver
+  /**
+   * For event streams: the last frame to send when the upstream fails mid-stream, in the
+   * stream's own format, so the client sees an error event instead of a clean end. Without
+   * it the client's connection is aborted.
+   */
+  failureFrame?: (message: string) => Uint8Array
 }
 
 export class IdleTimeoutError extends Error {
@@ -27,13 +33,19 @@ export class IdleTimeoutError extends Error {
 /**
  * The one JS step per chunk between upstream and client: it hands on the same chunk
  * object (no copy), notes the time for the idle timeout, lets an observer look, and
- * reports exactly once how the body ended.
+ * reports exactly once how the body ended. It pulls one chunk per client read, so the
+ * client's backpressure reaches the upstream.
+ *
+ * Upstream failures are not passed on as they are: Bun's server prints the error of a
+ * failed response body, and a fetch error carries the upstream URL. The client gets an
+ * error event (event streams) or an aborted connection with a plain message.
  *
  * The idle timer is not reset per chunk (a timer per chunk costs more than the chunk):
  * one timer checks the time of the last chunk and re-arms itself for the remainder.
  */
 export function tapBody(body: ReadableStream<Uint8Array>, options: TapOptions): ReadableStream<Uint8Array> {
-  const { idleTimeoutMs, abortUpstream, clientSignal, observer } = options
+  const { idleTimeoutMs, abortUpstream, clientSignal, observer, failureFrame } = options
+  const reader = body.getReader()
   let lastChunkAt = performance.now()
   let idleTimer: Timer | undefined
   let idleFired = false
@@ -58,21 +70,41 @@ export function tapBody(body: ReadableStream<Uint8Array>, options: TapOptions): 
   if (idleTimeoutMs > 0) idleTimer = setTimeout(checkIdle, idleTimeoutMs)
 
   const onChunk = observer?.chunk
-  const tap = new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      lastChunkAt = performance.now()
-      if (onChunk !== undefined) onChunk(chunk)
-      controller.enqueue(chunk)
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let result: Awaited<ReturnType<typeof reader.read>>
+        try {
+          result = await reader.read()
+        } catch (error) {
+          if (clientSignal.aborted) return end({ kind: 'client_abort' })
+          const message = idleFired ? `upstream sent nothing for ${idleTimeoutMs} ms` : `upstream stream failed: ${describe(error)}`
+          end(idleFired ? { kind: 'idle_timeout' } : { kind: 'upstream_error', message })
+          if (failureFrame === undefined) return controller.error(new Error(message))
+          controller.enqueue(failureFrame(message))
+          return controller.close()
+        }
+        if (result.done) {
+          end({ kind: 'complete' })
+          return controller.close()
+        }
+        lastChunkAt = performance.now()
+        if (onChunk !== undefined) onChunk(result.value)
+        controller.enqueue(result.value)
+      },
+      cancel() {
+        end(clientSignal.aborted || !idleFired ? { kind: 'client_abort' } : { kind: 'idle_timeout' })
+        // Without the catch, the rejection of an already-failed upstream crashes the process.
+        reader.cancel().catch(() => {})
+      },
     },
-    flush() {
-      end({ kind: 'complete' })
-    },
-    // Called both when the client cancels the readable side and when the upstream body errors.
-    cancel(reason: unknown) {
-      if (clientSignal.aborted) end({ kind: 'client_abort' })
-      else if (idleFired) end({ kind: 'idle_timeout' })
-      else end({ kind: 'upstream_error', message: reason instanceof Error ? reason.message : String(reason) })
-    },
-  } as Transformer<Uint8Array, Uint8Array>)
-  return body.pipeThrough(tap)
+    { highWaterMark: 0 },
+  )
+}
+
+/** A failure's code or name, never its URL: fetch errors carry the upstream path. */
+function describe(error: unknown): string {
+  const e = error as { code?: unknown; name?: unknown }
+  if (typeof e?.code === 'string' && e.code) return e.code
+  return typeof e?.name === 'string' ? e.name : 'unknown error'
 }
