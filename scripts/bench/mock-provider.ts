@@ -66,7 +66,10 @@ async function provider(request: Request, url: URL, format: MockFormat): Promise
 async function elasticsearch(request: Request, url: URL): Promise<Response> {
   stats.elasticsearchRequests++
   if (url.pathname.endsWith('/_bulk')) {
-    const lines = (await request.text()).split('\n')
+    // The official client sends gzip bodies when `compression: true`.
+    const raw = new Uint8Array(await request.arrayBuffer())
+    const body = request.headers.get('content-encoding') === 'gzip' ? Bun.gunzipSync(raw) : raw
+    const lines = new TextDecoder().decode(body).split('\n')
     const items: unknown[] = []
     for (let i = 0; i < lines.length; i++) {
       const action = lines[i]!.match(/^\{\s*"(index|create|update|delete)"/)?.[1]

@@ -3,6 +3,9 @@
  * handed back as it is. No validation, no header hygiene, no telemetry. The benchmark reports
  * the gateway's numbers as ratios to this process, measured in the same run.
  *
+ * The request body is read whole before the fetch, as a gateway must to read the model: it is
+ * also the cheaper way on Bun (a streamed upload cost ~8 µs more per small JSON request here).
+ *
  * PORT and UPSTREAM (base URL) come from the environment.
  */
 const upstream = process.env.UPSTREAM ?? 'http://127.0.0.1:8080'
@@ -17,7 +20,7 @@ const server = Bun.serve({
     const response = await fetch(upstream + url.pathname + url.search, {
       method: request.method,
       headers: request.headers,
-      body: request.body,
+      body: await request.bytes(),
       signal: request.signal,
     })
     return new Response(response.body, response)

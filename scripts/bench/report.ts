@@ -47,8 +47,8 @@ export class Results {
     return medianRatio(this.series(lane, target, metric), this.series(lane, reference, metric))
   }
 
-  added(lane: string, target: string, metric: string): number {
-    return medianDifference(this.series(lane, target, metric), this.series(lane, BASELINE, metric))
+  added(lane: string, target: string, metric: string, baseline = BASELINE): number {
+    return medianDifference(this.series(lane, target, metric), this.series(lane, baseline, metric))
   }
 
   error(lane: string, target: string): string | undefined {
@@ -102,6 +102,7 @@ export function resultsTable(results: Results, targets: string[], lanes: string[
     if (lane === 'json-c1') {
       add(lane, 'p50 / p99 ms', (t) => `${fixed(results.median(lane, t, 'p50'), 3)} / ${fixed(results.median(lane, t, 'p99'), 3)}`)
       add(lane, 'added p99 ms', (t) => (t === BASELINE ? '' : signed(results.added(lane, t, 'p99'), 3)))
+      add(lane, 'p99 − passthrough ms', (t) => (t === BASELINE || t === REFERENCE ? '' : signed(results.added(lane, t, 'p99', REFERENCE), 3)))
     } else if (lane.startsWith('json-') || lane.startsWith('stream-')) {
       add(lane, 'req/s', versusReference(lane, 'rps', thousands))
       add(lane, 'p50 / p99 ms', (t) => `${fixed(results.median(lane, t, 'p50'), 2)} / ${fixed(results.median(lane, t, 'p99'), 2)}`)
@@ -109,6 +110,7 @@ export function resultsTable(results: Results, targets: string[], lanes: string[
     } else if (lane === 'paced') {
       add(lane, 'TTFB p50 / p99 ms', (t) => `${fixed(results.median(lane, t, 'ttfbP50'), 3)} / ${fixed(results.median(lane, t, 'ttfbP99'), 3)}`)
       add(lane, 'added TTFB p99 ms', (t) => (t === BASELINE ? '' : signed(results.added(lane, t, 'ttfbP99'), 3)))
+      add(lane, 'TTFB p99 − passthrough ms', (t) => (t === BASELINE || t === REFERENCE ? '' : signed(results.added(lane, t, 'ttfbP99', REFERENCE), 3)))
       add(lane, 'gap p50 / p99 ms', (t) => `${fixed(results.median(lane, t, 'gapP50'), 3)} / ${fixed(results.median(lane, t, 'gapP99'), 3)}`)
       add(lane, 'added gap p50 / p99 ms', (t) => (t === BASELINE ? '' : `${signed(results.added(lane, t, 'gapP50'), 3)} / ${signed(results.added(lane, t, 'gapP99'), 3)}`))
     } else if (lane === 'capacity') {

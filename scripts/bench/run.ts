@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     for (const target of targets) memory.get(target.spec.name)!.rssAfterMb = await rssMb(target.pid)
     for (const [target, metrics] of memory) for (let round = 0; round < options.rounds; round++) rows.push({ lane: 'memory', target, round, metrics })
   }
-  const mockStats = await fetch(`${upstream}/__stats`).then((r) => r.json())
+  const mockStats = (await fetch(`${upstream}/__stats`).then((r) => r.json())) as Record<string, number>
   await stopAll()
 
   const results = new Results(rows, options.rounds)
@@ -154,6 +154,8 @@ async function main(): Promise<void> {
     resultsTable(results, names, tableLanes),
     '',
     checksTable(allChecks),
+    '',
+    `Mock provider: ${mockStats.requests} requests, ${mockStats.streams} streams; Elasticsearch stand-in: ${mockStats.elasticsearchDocuments} documents in ${mockStats.elasticsearchRequests} requests.`,
     '',
   ].join('\n')
   process.stdout.write(`${markdown}\n`)
