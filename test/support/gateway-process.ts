@@ -29,8 +29,7 @@ export async function startGatewayProcess(env: Record<string, string>, timeoutMs
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const logLines: string[] = []
-  let resolveUrl: (url: string) => void
-  const listening = new Promise<string>((resolve) => (resolveUrl = resolve))
+  const { promise: listening, resolve: resolveUrl } = Promise.withResolvers<string>()
   void (async () => {
     let pending = ''
     for await (const text of child.stderr.pipeThrough(new TextDecoderStream())) {
