@@ -1,0 +1,54 @@
+import { afterAll, describe, expect, test } from 'bun:test'
+import OpenAI from 'openai'
+import { waitForRecords } from '../support/gateway'
+import { MOCK_USAGE, startMockOpenAI } from '../support/mock-openai'
+import { startRoutingGateway, writeRoutingFile } from '../support/routing-gateway'
+
+const mock = startMockOpenAI()
+let now = 1_000_000
+const gateway = startRoutingGateway(
+  writeRoutingFile({
+    providers: { openai: { api_key: 'sk-server', base_url: mock.url } },
+    gateway_keys: [
+      { key: 'gw-rpm', rpm: 2 },
+      { key: 'gw-tpm', tpm: MOCK_USAGE.total_tokens },
+      { key: 'gw-free' },
+    ],
+  }),
+  { now: () => now },
+)
+afterAll(() => {
+  gateway.stop()
+  mock.stop()
+})
+
+const client = (apiKey: string) => new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey, maxRetries: 0 })
+const messages = [{ role: 'user' as const, content: 'Say hello' }]
+const ask = (apiKey: string) => client(apiKey).chat.completions.create({ model: 'gpt-4o-mini', messages })
+
+describe('per-key rate limits', () => {
+  test('requests per minute: the third request of the minute gets 429 with retry-after, other keys go on', async () => {
+    await ask('gw-rpm')
+    now += 15_000
+    await ask('gw-rpm')
+    const failure = await ask('gw-rpm').catch((e: unknown) => e)
+    expect(failure).toBeInstanceOf(OpenAI.RateLimitError)
+    const error = failure as InstanceType<typeof OpenAI.RateLimitError>
+    expect(error.headers.get('retry-after')).toBe('45')
+    expect(error.error).toMatchObject({ type: 'requests', code: 'rate_limit_exceeded' })
+    await ask('gw-free')
+    now += 45_000
+    await ask('gw-rpm')
+  })
+
+  test('tokens per minute count the usage of finished requests', async () => {
+    const before = gateway.records.length
+    await ask('gw-tpm')
+    await waitForRecords(gateway as never, before + 1)
+    const failure = await ask('gw-tpm').catch((e: unknown) => e)
+    expect(failure).toBeInstanceOf(OpenAI.RateLimitError)
+    expect((failure as InstanceType<typeof OpenAI.RateLimitError>).message).toContain('tokens per minute')
+    now += 60_000
+    await ask('gw-tpm')
+  })
+})

@@ -1,0 +1,51 @@
+import { afterAll, describe, expect, test } from 'bun:test'
+import { writeFileSync } from 'node:fs'
+import OpenAI from 'openai'
+import { startMockOpenAI } from '../support/mock-openai'
+import { startRoutingGateway, writeRoutingFile } from '../support/routing-gateway'
+
+const mock = startMockOpenAI()
+const fileWith = (alias: string, model: string) => ({
+  providers: { openai: { base_url: mock.url } },
+  models: { [alias]: { strategy: 'fallback', targets: [{ provider: 'openai', model }] } },
+})
+const file = writeRoutingFile(fileWith('smart', 'model-one'))
+const gateway = startRoutingGateway(file)
+afterAll(() => {
+  gateway.stop()
+  mock.stop()
+})
+
+const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'sk-client', maxRetries: 0 })
+const upstreamModelFor = async (model: string) => {
+  mock.reset()
+  await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] })
+  return JSON.parse(mock.requests[0]!.body).model as string
+}
+
+describe('reloading the routing file', () => {
+  test('a valid new file replaces the aliases; an invalid one is logged and the old one kept', async () => {
+    expect(await upstreamModelFor('smart')).toBe('model-one')
+    writeFileSync(file, JSON.stringify(fileWith('smart', 'model-two')))
+    expect(gateway.routing.reload()).toBe(true)
+    expect(await upstreamModelFor('smart')).toBe('model-two')
+
+    writeFileSync(file, JSON.stringify({ models: { smart: { strategy: 'fallback', targets: [{ provider: 'nope', model: 'x' }] } } }))
+    expect(gateway.routing.reload()).toBe(false)
+    expect(await upstreamModelFor('smart')).toBe('model-two')
+    const logged = gateway.logs.find((line) => line.includes('not reloaded'))
+    expect(logged).toContain('models.smart.targets[0].provider: unknown provider \\"nope\\"')
+  })
+
+  test('a change to the file is picked up by the watcher', async () => {
+    const stop = gateway.routing.watch(20)
+    try {
+      writeFileSync(file, JSON.stringify(fileWith('fresh', 'model-three')))
+      const deadline = performance.now() + 5000
+      while (gateway.routing.plan('fresh') === null && performance.now() < deadline) await Bun.sleep(20)
+      expect(await upstreamModelFor('fresh')).toBe('model-three')
+    } finally {
+      stop()
+    }
+  })
+})
