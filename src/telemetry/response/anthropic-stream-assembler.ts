@@ -39,6 +39,7 @@ export function createAnthropicStreamAssembler(): StreamAssembler {
           sawContent = true
           if (delta.type === 'text_delta') block.text = (block.text ?? '') + delta.text
           else if (delta.type === 'thinking_delta') block.thinking = (block.thinking ?? '') + delta.thinking
+          else if (delta.type === 'signature_delta') block.signature = (block.signature ?? '') + delta.signature
           else if (delta.type === 'input_json_delta') partialJson.set(event.index, (partialJson.get(event.index) ?? '') + delta.partial_json)
           break
         }

@@ -1,6 +1,15 @@
 import { convertOpenAIUsage } from '../usage/convert-openai-usage'
 import { errorOf, parseJson, type ResponseSummary, type StreamAssembler } from './response-summary'
 
+/** Responses API events that carry content (text, refusal, reasoning, tool-call arguments), as tool_calls deltas do in chat chunks. */
+const RESPONSES_CONTENT_EVENTS = new Set([
+  'response.output_text.delta',
+  'response.refusal.delta',
+  'response.reasoning_text.delta',
+  'response.reasoning_summary_text.delta',
+  'response.function_call_arguments.delta',
+])
+
 interface ChoiceState {
   index: number
   role: string
@@ -47,7 +56,9 @@ export function createOpenAIStreamAssembler(): StreamAssembler {
         error = errorOf(chunk)
         return
       }
-      if (typeof chunk.type === 'string' && chunk.type.startsWith('response.')) return responsesApiEvent(chunk)
+      // The Responses API's own `error` event carries code and message at the top level.
+      // @see https://platform.openai.com/docs/api-reference/responses-streaming/error
+      if (typeof chunk.type === 'string' && (chunk.type.startsWith('response.') || chunk.type === 'error')) return responsesApiEvent(chunk)
       id ??= chunk.id ?? null
       created ??= chunk.created ?? null
       model ??= chunk.model ?? null
@@ -116,7 +127,7 @@ export function createOpenAIStreamAssembler(): StreamAssembler {
   }
 
   function responsesApiEvent(event: any) {
-    if (event.type === 'response.output_text.delta' || event.type === 'response.reasoning_summary_text.delta') sawContent = true
+    if (RESPONSES_CONTENT_EVENTS.has(event.type)) sawContent = true
     if (event.type === 'response.created') model ??= event.response?.model ?? null
     if (event.type === 'response.completed' || event.type === 'response.incomplete' || event.type === 'response.failed') {
       responsesApiPayload = event.response
