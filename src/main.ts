@@ -2,7 +2,8 @@ import { loadConfig, type GatewayConfig } from './config/load-config'
 import { settingsHelp } from './config/help'
 import { createLogger, type Logger } from './logger'
 import { ensureRuntimeEnvironment } from './runtime-environment'
-import { createApp } from './server/app'
+import { RoutingConfigError, type Routing } from './routing/routing'
+import { createApp, createGatewayRouting } from './server/app'
 import { COMMIT, VERSION } from './version'
 
 const USAGE = `ai-gateway ${VERSION}: one endpoint in front of many AI providers.
@@ -24,12 +25,29 @@ function main(argv: string[]): void {
   }
   if (argv.includes('--check-config')) return void console.log('configuration is valid')
 
+  const logger = createLogger(loaded.config.logLevel)
+  const routing = loadRouting(loaded.config, logger)
   ensureRuntimeEnvironment()
-  serve(loaded.config, createLogger(loaded.config.logLevel))
+  serve(loaded.config, logger, routing)
 }
 
-function serve(config: GatewayConfig, logger: Logger): void {
-  const app = createApp({ config, logger }).listen({
+/** A bad routing file or server-side keys without gateway keys stop the start with exit 2. */
+function loadRouting(config: GatewayConfig, logger: Logger): Routing {
+  try {
+    return createGatewayRouting(config, logger)
+  } catch (error) {
+    if (!(error instanceof RoutingConfigError)) throw error
+    process.stderr.write(`ai-gateway: invalid routing configuration:\n${error.errors.map((e) => `  - ${e}`).join('\n')}\n`)
+    process.exit(2)
+  }
+}
+
+function serve(config: GatewayConfig, logger: Logger, routing: Routing): void {
+  // The routing file is re-read on SIGHUP and when it changes; an invalid one is logged and ignored.
+  // Installed before "listening" is logged: a SIGHUP from then on must not end the process.
+  routing.watch()
+  process.on('SIGHUP', () => routing.reload())
+  const app = createApp({ config, logger, routing }).listen({
     port: config.port,
     hostname: config.host,
     reusePort: false,
