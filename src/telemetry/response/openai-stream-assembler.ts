@@ -1,5 +1,5 @@
 import { convertOpenAIUsage } from '../usage/convert-openai-usage'
-import { errorOf, parseJson, type ResponseSummary, type StreamAssembler } from './response-summary'
+import { errorOf, mapResponsesFinishReason, parseJson, type ResponseSummary, type StreamAssembler } from './response-summary'
 
 /** Responses API events that carry content (text, refusal, reasoning, tool-call arguments), as tool_calls deltas do in chat chunks. */
 const RESPONSES_CONTENT_EVENTS = new Set([
@@ -95,7 +95,7 @@ export function createOpenAIStreamAssembler(): StreamAssembler {
         return {
           model: responsesApiPayload.model ?? model,
           tokens: convertOpenAIUsage(responsesApiPayload.usage),
-          finishReason: responsesApiPayload.status === 'completed' ? 'stop' : (responsesApiPayload.status ?? null),
+          finishReason: mapResponsesFinishReason(responsesApiPayload),
           finishReasonRaw: responsesApiPayload.status ?? null,
           payload: responsesApiPayload,
           error,

@@ -38,3 +38,23 @@ export function errorOf(value: any): ResponseSummary['error'] {
   if (typeof error === 'string') return { type: 'error', message: error }
   return { type: String(error.type ?? error.code ?? 'error'), message: String(error.message ?? '') }
 }
+
+/**
+ * A Responses API answer's status in Chat Completions' finish_reason vocabulary, so that a
+ * streamed and a whole answer agree: an answer that calls a function ends in `tool_calls`,
+ * one cut by `max_output_tokens` in `length`; failed or unfinished answers have none.
+ * @see https://platform.openai.com/docs/api-reference/responses/object
+ */
+export function mapResponsesFinishReason(response: any): string | null {
+  const calledFunction = Array.isArray(response?.output) && response.output.some((item: any) => item?.type === 'function_call')
+  switch (response?.status) {
+    case 'completed':
+      return calledFunction ? 'tool_calls' : 'stop'
+    case 'incomplete': {
+      const reason = response.incomplete_details?.reason
+      return reason === 'max_output_tokens' ? 'length' : reason === 'content_filter' ? 'content_filter' : 'other'
+    }
+    default:
+      return null
+  }
+}

@@ -1,7 +1,7 @@
 import type { WireFormat } from '../../providers/types'
 import { convertAnthropicUsage, mapAnthropicStopReason } from '../usage/convert-anthropic-usage'
 import { convertOpenAIUsage } from '../usage/convert-openai-usage'
-import { EMPTY_SUMMARY, errorOf, type ResponseSummary } from './response-summary'
+import { EMPTY_SUMMARY, errorOf, mapResponsesFinishReason, type ResponseSummary } from './response-summary'
 
 /** Summarises a whole (non-streamed) JSON answer in the client's wire format. */
 export function summarizeJsonResponse(body: any, format: WireFormat): ResponseSummary {
@@ -17,12 +17,12 @@ export function summarizeJsonResponse(body: any, format: WireFormat): ResponseSu
       error: body.type === 'error' ? error : null,
     }
   }
-  const finishReason = body.choices?.[0]?.finish_reason ?? (body.status === 'completed' ? 'stop' : null)
+  const chat = Array.isArray(body.choices)
   return {
     model: body.model ?? null,
     tokens: convertOpenAIUsage(body.usage ?? body.x_groq?.usage),
-    finishReason,
-    finishReasonRaw: body.choices?.[0]?.finish_reason ?? body.status ?? null,
+    finishReason: chat ? (body.choices[0]?.finish_reason ?? null) : mapResponsesFinishReason(body),
+    finishReasonRaw: chat ? (body.choices[0]?.finish_reason ?? null) : (body.status ?? null),
     payload: body,
     error,
   }

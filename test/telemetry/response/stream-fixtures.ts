@@ -278,7 +278,7 @@ export const responsesFunctionCall: StreamFixture = {
   summary: {
     model: 'gpt-4.1-2025-04-14',
     tokens: { input: 37, output: 11, total: 48, cached_input: 0, cache_write_input: null, reasoning: 0 },
-    finishReason: 'stop',
+    finishReason: 'tool_calls',
     finishReasonRaw: 'completed',
     payload: functionCallResponse,
     error: null,
