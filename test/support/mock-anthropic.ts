@@ -1,7 +1,7 @@
 /**
  * A real HTTP server on loopback that answers like Anthropic's Messages API: the same JSON
  * message, the same SSE events (`event:` line, `data:` line, blank line), the same error
- * bodies, and the same header checks (x-api-key, anthropic-version). Tests steer it through
+ * bodies, and the same header checks (an API key, anthropic-version). Tests steer it through
  * `scenario` before each request.
  * @see https://docs.anthropic.com/en/api/messages
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
@@ -80,7 +80,10 @@ export function startMockAnthropic(): MockAnthropic {
       const text = await request.text()
       mock.requests.push({ method: request.method, path: url.pathname, search: url.search, headers: Object.fromEntries(request.headers), body: text })
       if (url.pathname !== '/v1/messages' || request.method !== 'POST') return json(errorBody('not_found_error', 'Not found'), 404)
-      if (!request.headers.get('x-api-key')) return json(errorBody('authentication_error', 'x-api-key header is required'), 401)
+      // API keys come as x-api-key, or as a Bearer token (what @anthropic-ai/sdk 1.x sends).
+      if (!request.headers.get('x-api-key') && !request.headers.get('authorization')?.startsWith('Bearer ')) {
+        return json(errorBody('authentication_error', 'x-api-key header is required'), 401)
+      }
       if (!request.headers.get('anthropic-version')) return json(errorBody('invalid_request_error', 'anthropic-version: header is required'), 400)
       let body: { model?: unknown; max_tokens?: unknown; messages?: unknown; stream?: unknown }
       try {
