@@ -13,7 +13,7 @@ beforeEach(() => mock.reset())
 
 /** The headers the SDK itself sent on its last request, to compare with what reached the upstream. */
 let clientSent: Headers = new Headers()
-const recordingFetch = ((input: RequestInfo | URL, init?: RequestInit) => {
+const recordingFetch = ((input: string | URL | Request, init?: RequestInit) => {
   clientSent = new Headers(init?.headers)
   return fetch(input, init)
 }) as typeof fetch
@@ -64,9 +64,9 @@ describe('Anthropic SDK → gateway → Anthropic, native /v1/messages', () => {
     mock.scenario.stopReason = 'tool_use'
     const final = await client().messages.stream(params).finalMessage()
     expect(final.content).toEqual([
-      { type: 'text', text: 'Checking.' } as never,
+      { type: 'text', text: 'Checking.' },
       { type: 'tool_use', id: 'toolu_01A', name: 'get_weather', input: { city: 'Paris' } },
-    ])
+    ] as never)
     expect(final.stop_reason).toBe('tool_use')
     expect(final.usage.output_tokens).toBe(9)
   })
