@@ -1,0 +1,80 @@
+/**
+ * CPU cost of the Anthropic → OpenAI stream translation, per upstream chunk, against an
+ * identity TransformStream (the cost of any JS step per chunk). Chunks are whole SSE events,
+ * one per chunk, as Anthropic writes them: `content_block_delta` text deltas of a token or
+ * two, with a ping every 50. Each lane runs several rounds and the median is printed.
+ * Process CPU (user + system) is measured, not wall time.
+ *
+ *   bun scripts/bench/anthropic-translate-cpu.ts [--events N] [--rounds N]
+ */
+import { parseArgs } from 'node:util'
+import { createAnthropicToOpenAIStream } from '../../src/providers/anthropic/create-anthropic-to-openai-stream'
+import { createSseParser } from '../../src/streaming/sse-parser'
+
+const { values } = parseArgs({ options: { events: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '7' } } })
+const EVENTS = Number(values.events)
+const ROUNDS = Number(values.rounds)
+
+const encoder = new TextEncoder()
+const event = (type: string, data: object) => encoder.encode(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`)
+const usage = { input_tokens: 25, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 }
+const chunks: Uint8Array[] = [
+  event('message_start', { message: { id: 'msg_bench', type: 'message', role: 'assistant', content: [], model: 'claude-sonnet-4-5', stop_reason: null, stop_sequence: null, usage } }),
+  event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+]
+for (let i = 0; i < EVENTS; i++) {
+  chunks.push(i % 50 === 49 ? event('ping', {}) : event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: ` token${i % 100}` } }))
+}
+chunks.push(event('content_block_stop', { index: 0 }))
+chunks.push(event('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: EVENTS } }))
+chunks.push(event('message_stop', {}))
+
+const cpuMicros = () => {
+  const { user, system } = process.cpuUsage()
+  return user + system
+}
+
+async function pump(transform: TransformStream<Uint8Array, Uint8Array> | null): Promise<number> {
+  let index = 0
+  const source = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (index < chunks.length) controller.enqueue(chunks[index++]!)
+      else controller.close()
+    },
+  })
+  const reader = (transform === null ? source : source.pipeThrough(transform)).getReader()
+  let bytes = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) return bytes
+    bytes += value.byteLength
+  }
+}
+
+async function perChunk(run: () => Promise<unknown> | unknown): Promise<number> {
+  await run() // warm up
+  const samples: number[] = []
+  for (let round = 0; round < ROUNDS; round++) {
+    const start = cpuMicros()
+    await run()
+    samples.push((cpuMicros() - start) / chunks.length)
+  }
+  return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)]!
+}
+
+const read = await perChunk(() => pump(null))
+const passthrough = await perChunk(() => pump(new TransformStream()))
+const translated = await perChunk(() => pump(createAnthropicToOpenAIStream({ created: 1_700_000_000 })))
+const parseOnly = await perChunk(() => {
+  const parser = createSseParser(() => {})
+  for (const bytes of chunks) parser.push(bytes)
+  parser.end()
+})
+
+const avgIn = Math.round(chunks.reduce((sum, c) => sum + c.byteLength, 0) / chunks.length)
+const outBytes = await pump(createAnthropicToOpenAIStream({ created: 1_700_000_000 }))
+console.log(`Bun ${Bun.version}, ${chunks.length} chunks of ~${avgIn} B in (~${Math.round(outBytes / chunks.length)} B out), median of ${ROUNDS} rounds, CPU µs per chunk:`)
+console.log(`  read only (no transform)               ${read.toFixed(2)}`)
+console.log(`  identity TransformStream               ${passthrough.toFixed(2)}`)
+console.log(`  Anthropic → OpenAI SSE translation     ${translated.toFixed(2)}   (+${(translated - passthrough).toFixed(2)} over identity)`)
+console.log(`  SSE parse only (no streams)            ${parseOnly.toFixed(2)}`)
