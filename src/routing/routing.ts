@@ -57,6 +57,14 @@ export interface Routing {
   readonly now: () => number
 }
 
+/**
+ * Providers that take API keys in a header of their own; the rest take `Authorization: Bearer`.
+ * Their modules prefer these headers to a bearer token, on native and translated routes alike.
+ * @see https://docs.anthropic.com/en/api/overview#authentication
+ * @see https://learn.microsoft.com/en-us/azure/ai-services/openai/reference#authentication
+ */
+const SERVER_KEY_HEADER: Record<string, string> = { anthropic: 'x-api-key', azure: 'api-key' }
+
 interface Active {
   table: RoutingTable
   keyring: GatewayKeyring
@@ -122,7 +130,10 @@ export function createRouting(options: RoutingOptions): Routing {
       headers.delete('x-api-key')
       headers.delete('api-key')
       const key = active.table.providers.get(provider)?.apiKey
-      if (key !== undefined) headers.set('authorization', `Bearer ${key}`)
+      if (key === undefined) return headers
+      const header = SERVER_KEY_HEADER[provider]
+      if (header === undefined) headers.set('authorization', `Bearer ${key}`)
+      else headers.set(header, key)
       return headers
     },
     baseUrl: (provider) => active.table.providers.get(provider)?.baseUrl,

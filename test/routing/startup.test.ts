@@ -15,11 +15,11 @@ function startGateway(env: Record<string, string>) {
 }
 
 /** Reads stderr until a line contains `text` (or the stream ends), returning everything read. */
-async function readUntil(reader: ReadableStreamDefaultReader<string>, seen: string[], text: string): Promise<string> {
+async function readUntil(reader: { read(): Promise<{ done: boolean; value?: string }> }, seen: string[], text: string): Promise<string> {
   while (!seen.join('').includes(text)) {
     const { done, value } = await reader.read()
     if (done) break
-    seen.push(value)
+    seen.push(value ?? '')
   }
   return seen.join('')
 }
