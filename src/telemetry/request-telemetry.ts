@@ -176,9 +176,8 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g
 
 /** Client-supplied ids: bounded and free of control characters before they reach a document. */
 function headerValue(headers: Headers, name: string): string | null {
-  const value = headers.get(name)
-  if (value === null || value === '') return null
-  return value.replace(CONTROL_CHARACTERS, '').slice(0, 256)
+  const value = headers.get(name)?.replace(CONTROL_CHARACTERS, '').slice(0, 256)
+  return value === undefined || value === '' ? null : value
 }
 
 function round3(value: number): number {
