@@ -48,7 +48,18 @@ export function rawRequest(url: string, request: string | Uint8Array, timeoutMs 
   })
 }
 
-function isComplete(text: string): boolean {
+/** Drops interim 1xx answers (`100 Continue`): the final answer follows them. */
+function withoutInterim(text: string): string {
+  while (/^HTTP\/1\.1 1\d\d /.test(text)) {
+    const end = text.indexOf('\r\n\r\n')
+    if (end < 0) return ''
+    text = text.slice(end + 4)
+  }
+  return text
+}
+
+function isComplete(received: string): boolean {
+  const text = withoutInterim(received)
   const end = text.indexOf('\r\n\r\n')
   if (end < 0) return false
   const head = text.slice(0, end).toLowerCase()
@@ -59,15 +70,16 @@ function isComplete(text: string): boolean {
 }
 
 export function parseResponse(raw: string): RawResponse {
-  const end = raw.indexOf('\r\n\r\n')
-  if (!raw.startsWith('HTTP/1.1 ') || end < 0) return { status: 0, headers: {}, body: '', raw }
-  const [statusLine, ...lines] = raw.slice(0, end).split('\r\n')
+  const final = withoutInterim(raw)
+  const end = final.indexOf('\r\n\r\n')
+  if (!final.startsWith('HTTP/1.1 ') || end < 0) return { status: 0, headers: {}, body: '', raw }
+  const [statusLine, ...lines] = final.slice(0, end).split('\r\n')
   const headers: Record<string, string> = {}
   for (const line of lines) {
     const colon = line.indexOf(':')
     headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim()
   }
-  let body = raw.slice(end + 4)
+  let body = final.slice(end + 4)
   if (headers['transfer-encoding'] === 'chunked') body = dechunk(body)
   return { status: Number(statusLine!.split(' ')[1]), headers, body, raw }
 }
