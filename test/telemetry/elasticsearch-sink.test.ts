@@ -1,0 +1,220 @@
+import { afterAll, describe, expect, test } from 'bun:test'
+import { createElasticsearchClient } from '../../src/telemetry/elasticsearch-client'
+import { createElasticsearchSink, indexNameFor } from '../../src/telemetry/elasticsearch-sink'
+import type { RequestRecord } from '../../src/telemetry/request-record'
+
+interface ReceivedRequest {
+  method: string
+  path: string
+  headers: Record<string, string>
+  /** NDJSON lines, decompressed and parsed. */
+  lines: unknown[]
+}
+
+interface Answer {
+  status: number
+  body?: unknown
+  headers?: Record<string, string>
+  /** Never answer (until the server stops). */
+  hang?: boolean
+}
+
+/**
+ * A loopback server answering like Elasticsearch: the product header on every response,
+ * the vendored JSON content type, gzip request bodies (the client compresses) decoded.
+ */
+function startMockElasticsearch() {
+  const received: ReceivedRequest[] = []
+  let answer: (request: ReceivedRequest) => Answer = () => ({ status: 200, body: { took: 1, errors: false, items: [] } })
+  const server = Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    async fetch(request) {
+      const raw = new Uint8Array(await request.arrayBuffer())
+      const bytes = request.headers.get('content-encoding') === 'gzip' ? Bun.gunzipSync(raw) : raw
+      const text = new TextDecoder().decode(bytes)
+      const lines = text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line))
+      const entry = { method: request.method, path: new URL(request.url).pathname, headers: Object.fromEntries(request.headers), lines }
+      received.push(entry)
+      const { status, body, headers, hang } = answer(entry)
+      if (hang) await new Promise(() => {})
+      return new Response(body === undefined ? null : JSON.stringify(body), {
+        status,
+        headers: { 'x-elastic-product': 'Elasticsearch', 'content-type': 'application/vnd.elasticsearch+json;compatible-with=8', ...headers },
+      })
+    },
+  })
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    received,
+    answer: (next: typeof answer) => void (answer = next),
+    stop: () => void server.stop(true),
+  }
+}
+
+const mock = startMockElasticsearch()
+afterAll(() => mock.stop())
+
+function sinkFor(url: string, options: { username?: string; password?: string; requestTimeoutMs?: number } = {}) {
+  const client = createElasticsearchClient({ url, requestTimeoutMs: options.requestTimeoutMs ?? 5000, username: options.username, password: options.password })
+  return createElasticsearchSink(client, 'ai-gateway-metrics-{yyyy.MM.dd}')
+}
+
+function record(id: string, timestamp: string): RequestRecord {
+  return {
+    timestamp,
+    resource: { 'service.name': 'ai-gateway', 'service.version': '1.0.0', 'deployment.environment': 'test' },
+    name: 'ai_gateway_request_log',
+    attributes: {
+      id,
+      thread_id: null,
+      org_id: null,
+      user_id: null,
+      project_id: null,
+      provider: 'openai',
+      model: 'gpt-4o',
+      request: { model: 'gpt-4o', messages: [{ role: 'user', content: 'é ✓' }] },
+      response: null,
+      metadata: {
+        project_id: null,
+        project_name: null,
+        latency: 12,
+        tokens: { input: 1, output: 2, total: 3, cached_input: null, cache_write_input: null, reasoning: null },
+        cost: 0.000022,
+        status: 'success',
+        path: '/v1/chat/completions',
+        method: 'POST',
+        request_size: 60,
+        response_size: 300,
+        provider_latency: 10,
+        status_code: 200,
+        provider_status_code: 200,
+        error_count: 0,
+        error_type: null,
+        provider_error_count: 0,
+        provider_error_type: null,
+        ttft_ms: null,
+        gateway_overhead_ms: 0.4,
+        stream: false,
+        finish_reason: 'stop',
+        finish_reason_raw: 'stop',
+      },
+    },
+  }
+}
+
+const batch = ['2026-03-01T23:59:59.999Z', '2026-03-02T00:00:00.000Z', '2026-03-02T08:00:00.000Z', '2026-03-02T09:00:00.000Z', '2026-03-02T10:00:00.000Z'].map((ts, i) => record(`rec-${i}`, ts))
+
+const item = (i: number, status: number, error?: { type: string; reason: string }) => ({
+  create: { _index: 'ai-gateway-metrics-2026.03.02', _id: `rec-${i}`, status, ...(error === undefined ? { _version: 1, result: 'created' } : { error }) },
+})
+
+describe('indexNameFor', () => {
+  const cases: Array<[string, string, string]> = [
+    ['ai-gateway-metrics-{yyyy.MM.dd}', '2026-03-01T23:59:59.999Z', 'ai-gateway-metrics-2026.03.01'],
+    ['ai-gateway-metrics-{yyyy.MM.dd}', '2026-12-31T00:00:00.000Z', 'ai-gateway-metrics-2026.12.31'],
+    ['logs-{yyyy.MM}', '2026-03-01T10:00:00.000Z', 'logs-2026.03'],
+    ['ai-gateway-metrics', '2026-03-01T10:00:00.000Z', 'ai-gateway-metrics'],
+  ]
+  for (const [pattern, timestamp, expected] of cases) {
+    test(`${pattern} at ${timestamp} → ${expected}`, () => expect(indexNameFor(pattern, timestamp)).toBe(expected))
+  }
+})
+
+describe('createElasticsearchSink against a loopback Elasticsearch', () => {
+  test('one _bulk request of create actions, _id = record id, the daily index of each record', async () => {
+    mock.answer(() => ({ status: 200, body: { took: 3, errors: false, items: batch.map((_, i) => item(i, 201)) } }))
+    const before = mock.received.length
+    expect(await sinkFor(mock.url).send(batch.slice(0, 2))).toEqual({ kind: 'ok' })
+    const requests = mock.received.slice(before)
+    expect(requests).toHaveLength(1)
+    const [bulk] = requests
+    expect(bulk!.method).toBe('POST')
+    expect(bulk!.path).toBe('/_bulk')
+    expect(bulk!.headers['content-type']).toContain('application/vnd.elasticsearch+x-ndjson')
+    expect(bulk!.lines).toEqual([
+      { create: { _index: 'ai-gateway-metrics-2026.03.01', _id: 'rec-0' } },
+      JSON.parse(JSON.stringify(batch[0])),
+      { create: { _index: 'ai-gateway-metrics-2026.03.02', _id: 'rec-1' } },
+      JSON.parse(JSON.stringify(batch[1])),
+    ])
+  })
+
+  test('errors:true: 429 and 5xx items are retried, 409 counts as delivered, 400 fails with its reason', async () => {
+    const reason = "failed to parse field [attributes.metadata.latency] of type [long] in document with id 'rec-3'"
+    mock.answer(() => ({
+      status: 200,
+      body: {
+        took: 4,
+        errors: true,
+        items: [
+          item(0, 201),
+          item(1, 429, { type: 'es_rejected_execution_exception', reason: 'rejected execution of coordinating operation' }),
+          item(2, 409, { type: 'version_conflict_engine_exception', reason: '[rec-2]: version conflict, document already exists (current version [1])' }),
+          item(3, 400, { type: 'mapper_parsing_exception', reason }),
+          item(4, 503, { type: 'unavailable_shards_exception', reason: 'primary shard is not active' }),
+        ],
+      },
+    }))
+    expect(await sinkFor(mock.url).send(batch)).toEqual({ kind: 'partial', retry: [1, 4], failed: [{ index: 3, reason: `400 mapper_parsing_exception: ${reason}` }] })
+  })
+
+  test('errors:true with only conflicts is a full success', async () => {
+    mock.answer(() => ({ status: 200, body: { took: 1, errors: true, items: [item(0, 409, { type: 'version_conflict_engine_exception', reason: 'exists' }), item(1, 201)] } }))
+    expect(await sinkFor(mock.url).send(batch.slice(0, 2))).toEqual({ kind: 'ok' })
+  })
+
+  const wholeRequest: Array<{ status: number; type: string; retryAfter?: string; expected: object }> = [
+    { status: 401, type: 'security_exception', expected: { kind: 'retry', reason: 'Elasticsearch answered 401 (check ELASTICSEARCH_USERNAME / ELASTICSEARCH_PASSWORD)', retryAfterMs: undefined } },
+    { status: 429, type: 'es_rejected_execution_exception', retryAfter: '7', expected: { kind: 'retry', reason: 'Elasticsearch answered 429', retryAfterMs: 7000 } },
+    { status: 503, type: 'cluster_block_exception', retryAfter: '2', expected: { kind: 'retry', reason: 'Elasticsearch answered 503', retryAfterMs: 2000 } },
+    { status: 503, type: 'cluster_block_exception', retryAfter: '86400', expected: { kind: 'retry', reason: 'Elasticsearch answered 503', retryAfterMs: 300_000 } },
+    { status: 502, type: 'bad_gateway', retryAfter: 'Wed, 21 Oct 2026 07:28:00 GMT', expected: { kind: 'retry', reason: 'Elasticsearch answered 502', retryAfterMs: undefined } },
+  ]
+  for (const { status, type, retryAfter, expected } of wholeRequest) {
+    test(`a whole-request ${status}${retryAfter ? ` with Retry-After: ${retryAfter}` : ''} is retried`, async () => {
+      mock.answer(() => ({ status, body: { error: { root_cause: [{ type, reason: 'x' }], type, reason: 'x' }, status }, headers: retryAfter ? { 'retry-after': retryAfter } : {} }))
+      const outcome = await sinkFor(mock.url, { username: 'elastic', password: 'hunter2-secret' }).send(batch.slice(0, 1))
+      expect(outcome).toEqual(expected as never)
+      expect(JSON.stringify(outcome)).not.toContain('hunter2-secret')
+    })
+  }
+
+  test('the configured credentials go to Elasticsearch as basic auth', async () => {
+    mock.answer(() => ({ status: 200, body: { took: 1, errors: false, items: [item(0, 201)] } }))
+    const before = mock.received.length
+    await sinkFor(mock.url, { username: 'elastic', password: 'hunter2-secret' }).send(batch.slice(0, 1))
+    expect(mock.received[before]!.headers.authorization).toBe(`Basic ${btoa('elastic:hunter2-secret')}`)
+  })
+
+  test('a whole-request 400 fails every record of the batch for good', async () => {
+    mock.answer(() => ({ status: 400, body: { error: { type: 'illegal_argument_exception', reason: 'Malformed action/metadata line' }, status: 400 } }))
+    expect(await sinkFor(mock.url).send(batch.slice(0, 3))).toEqual({
+      kind: 'partial',
+      retry: [],
+      failed: [0, 1, 2].map((index) => ({ index, reason: 'Elasticsearch answered 400' })),
+    })
+  })
+
+  test('connection refused is retried', async () => {
+    const closed = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() })
+    const url = `http://127.0.0.1:${closed.port}`
+    closed.stop(true)
+    const outcome = await sinkFor(url).send(batch.slice(0, 1))
+    expect(outcome.kind).toBe('retry')
+    expect(outcome.kind === 'retry' && outcome.reason).toStartWith('Elasticsearch unreachable: ConnectionError')
+  })
+
+  test('a node that never answers is retried after the request timeout', async () => {
+    mock.answer(() => ({ status: 200, hang: true }))
+    const outcome = await sinkFor(mock.url, { requestTimeoutMs: 200 }).send(batch.slice(0, 1))
+    expect(outcome.kind).toBe('retry')
+    expect(outcome.kind === 'retry' && outcome.reason).toStartWith('Elasticsearch unreachable: TimeoutError')
+  })
+
+  test('a 2xx without the Elasticsearch product header is not taken as delivered', async () => {
+    mock.answer(() => ({ status: 200, body: { took: 1, errors: false, items: [item(0, 201)] }, headers: { 'x-elastic-product': 'OpenSearch' } }))
+    const outcome = await sinkFor(mock.url).send(batch.slice(0, 1))
+    expect(outcome.kind).toBe('retry')
+  })
+})
