@@ -1,6 +1,6 @@
 import { forwardedRequestHeaders } from '../../http/headers'
 import { bearerToken } from '../bearer-token'
-import type { ClientRequest, Provider, ProviderTarget, UpstreamRequest } from '../types'
+import { ProviderRequestError, type ClientRequest, type Provider, type ProviderTarget, type UpstreamRequest } from '../types'
 import { createJsonBodyTransform, translatedResponse } from '../translated-response'
 import { convertAnthropicError } from './convert-anthropic-error'
 import { convertAnthropicResponse, isAnthropicResponse } from './convert-anthropic-response'
@@ -24,6 +24,8 @@ export const anthropic: Provider = {
     if (request.path !== CHAT_COMPLETIONS) {
       return { url: target.baseUrl + request.path + request.search, method: request.method, headers: forwardedRequestHeaders(request.headers), body: request.body }
     }
+    // OpenAI's GET /v1/chat/completions lists stored completions; Anthropic keeps none.
+    if (request.method !== 'POST') throw new ProviderRequestError(404, 'unknown_url', `Unknown request URL: ${request.method} ${request.path}`)
     const { value, warnings } = convertToAnthropicRequest(request.json)
     return { url: `${target.baseUrl}/v1/messages`, method: 'POST', headers: translatedRequestHeaders(request.headers), body: JSON.stringify(value), warnings }
   },

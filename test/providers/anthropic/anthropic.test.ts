@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { anthropic, DEFAULT_ANTHROPIC_VERSION } from '../../../src/providers/anthropic/anthropic'
 import type { ClientRequest, UpstreamRequest } from '../../../src/providers/types'
+import { refusal } from '../../support/refusal'
 
 const target = { baseUrl: 'https://api.anthropic.test' }
 const chatBody = { model: 'claude-x', messages: [{ role: 'user', content: 'Hi' }], seed: 1 }
@@ -46,6 +47,11 @@ describe('anthropic.toUpstream on /v1/chat/completions', () => {
       for (const [header, value] of Object.entries(expected)) expect(headers.get(header)).toBe(value)
     })
   }
+
+  test('only POST: other methods are a 404, as for any unknown route', () => {
+    const thrown = refusal(() => anthropic.toUpstream({ ...request('/v1/chat/completions', {}), method: 'GET', body: null, json: undefined }, target))
+    expect(thrown).toMatchObject({ status: 404, code: 'unknown_url' })
+  })
 
   test('the body is translated, the query dropped, the warnings returned', () => {
     const up = upstream(request('/v1/chat/completions', { 'x-api-key': 'k' }, chatBody, '?foo=bar'))

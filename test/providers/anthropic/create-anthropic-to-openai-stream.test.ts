@@ -171,6 +171,12 @@ describe('createAnthropicToOpenAIStream', () => {
       frames: [{ error: { message: 'Anthropic stream broken: event "message_start" carries data that is not JSON', type: 'upstream_error', param: null, code: 'upstream_stream_broken' } }],
     },
     {
+      name: 'a payload whose type is not a string is read by its event name',
+      wire: 'event: content_block_delta\ndata: {"type":7}\n\n',
+      error: 'Anthropic stream broken: content_block_delta before message_start',
+      frames: [{ error: { message: 'Anthropic stream broken: content_block_delta before message_start', type: 'upstream_error', param: null, code: 'upstream_stream_broken' } }],
+    },
+    {
       name: 'a duplicate message_start and an unknown event type are skipped',
       wire:
         'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_a","model":"m","usage":{"input_tokens":1,"output_tokens":0}}}\n\n' +
