@@ -173,7 +173,7 @@ describe('createElasticsearchSink against a loopback Elasticsearch', () => {
   ]
   for (const { status, type, retryAfter, expected } of wholeRequest) {
     test(`a whole-request ${status}${retryAfter ? ` with Retry-After: ${retryAfter}` : ''} is retried`, async () => {
-      mock.answer(() => ({ status, body: { error: { root_cause: [{ type, reason: 'x' }], type, reason: 'x' }, status }, headers: retryAfter ? { 'retry-after': retryAfter } : {} }))
+      mock.answer(() => ({ status, body: { error: { root_cause: [{ type, reason: 'x' }], type, reason: 'x' }, status }, headers: retryAfter === undefined ? undefined : { 'retry-after': retryAfter } }))
       const outcome = await sinkFor(mock.url, { username: 'elastic', password: 'hunter2-secret' }).send(batch.slice(0, 1))
       expect(outcome).toEqual(expected as never)
       expect(JSON.stringify(outcome)).not.toContain('hunter2-secret')
