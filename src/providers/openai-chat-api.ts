@@ -1,44 +1,14 @@
 /**
- * OpenAI Chat Completions wire types, as far as the translating providers read or write them.
- * Lenient on input (clients send many optional fields), exact on output.
- * @see https://platform.openai.com/docs/api-reference/chat/create
+ * OpenAI Chat Completions wire types that the translating providers write. (What clients send
+ * is read as `unknown` and checked field by field.)
+ * @see https://platform.openai.com/docs/api-reference/chat/object
  */
-
-export interface OpenAITextPart {
-  type: 'text'
-  text: string
-}
-
-export interface OpenAIImagePart {
-  type: 'image_url'
-  image_url: { url: string; detail?: string }
-}
-
-export interface OpenAIFilePart {
-  type: 'file'
-  file: { file_data?: string; file_id?: string; filename?: string }
-}
-
-export type OpenAIContentPart = OpenAITextPart | OpenAIImagePart | OpenAIFilePart | { type: string; [key: string]: unknown }
 
 export interface OpenAIToolCall {
   id: string
   type: 'function'
   function: { name: string; arguments: string }
 }
-
-export type OpenAIMessage =
-  | { role: 'system' | 'developer'; content: string | OpenAIContentPart[]; name?: string }
-  | { role: 'user'; content: string | OpenAIContentPart[]; name?: string }
-  | { role: 'assistant'; content?: string | OpenAIContentPart[] | null; tool_calls?: OpenAIToolCall[]; refusal?: string | null; name?: string }
-  | { role: 'tool'; content: string | OpenAIContentPart[]; tool_call_id: string }
-
-export interface OpenAIFunctionTool {
-  type: 'function'
-  function: { name: string; description?: string; parameters?: Record<string, unknown>; strict?: boolean | null }
-}
-
-export type OpenAIToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; function: { name: string } }
 
 export type OpenAIFinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter'
 

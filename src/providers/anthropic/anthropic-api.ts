@@ -87,9 +87,3 @@ export interface AnthropicResponse {
   stop_sequence?: string | null
   usage: AnthropicUsage
 }
-
-/** `{"type":"error","error":{"type","message"}}`: error answers and the `error` stream event. */
-export interface AnthropicErrorBody {
-  type: 'error'
-  error: { type: string; message: string }
-}

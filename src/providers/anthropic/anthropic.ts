@@ -50,8 +50,8 @@ export const anthropic: Provider = {
 
 /**
  * Headers for a translated request. OpenAI clients authenticate with `Authorization: Bearer`,
- * Anthropic with `x-api-key`; a client's own `x-api-key` wins. `authorization` itself is
- * never sent on: Anthropic would read it as an OAuth token.
+ * Anthropic documents `x-api-key` for API keys; a client's own `x-api-key` wins. `authorization`
+ * itself is never sent on, so exactly one credential reaches Anthropic, in that header.
  * @see https://docs.anthropic.com/en/api/overview#authentication
  */
 function translatedRequestHeaders(client: Headers): Headers {

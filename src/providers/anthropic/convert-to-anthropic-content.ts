@@ -1,5 +1,4 @@
 import { invalidRequest } from '../converted'
-import type { OpenAIContentPart } from '../openai-chat-api'
 import type { AnthropicDocumentBlock, AnthropicImageBlock, AnthropicTextBlock } from './anthropic-api'
 
 /** @see https://docs.anthropic.com/en/docs/build-with-claude/vision */
@@ -33,7 +32,7 @@ export function convertToAnthropicText(content: unknown, where: string): Anthrop
 }
 
 function convertPart(part: unknown, where: string): AnthropicUserContentBlock {
-  const p = part as OpenAIContentPart | null
+  const p = part as { type?: unknown; [field: string]: unknown } | null
   switch (p?.type) {
     case 'text':
       if (!isTextPart(p)) break
