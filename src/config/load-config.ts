@@ -20,6 +20,19 @@ export interface GatewayConfig {
   telemetry: TelemetrySettings
   aws: AwsSettings
   routing: RoutingSettings
+  metrics: MetricsSettings
+  /** null: CORS off, no CORS headers at all. */
+  cors: CorsSettings | null
+}
+
+export interface MetricsSettings {
+  enabled: boolean
+  /** A port of its own for /metrics; null: served on the main port. */
+  port: number | null
+}
+
+export interface CorsSettings {
+  origins: '*' | string[]
 }
 
 export interface RoutingSettings {
@@ -74,6 +87,9 @@ export function loadConfig(env: Env): LoadConfigResult {
   const chosen = converted as Partial<ConfigEnv>
   if (chosen.PORT === 0 && chosen.WORKERS !== 1 && !problems.has('WORKERS')) {
     problems.set('WORKERS', `WORKERS: got ${JSON.stringify(raw.WORKERS)}, but several workers cannot share PORT=0 (each would pick its own port)`)
+  }
+  if (chosen.METRICS_PORT !== '' && chosen.METRICS_PORT !== undefined && chosen.WORKERS !== 1 && !problems.has('METRICS_PORT')) {
+    problems.set('METRICS_PORT', `METRICS_PORT: got ${JSON.stringify(raw.METRICS_PORT)}, but with several workers each would need the port; scrape the main port instead`)
   }
   if (problems.size > 0) return { ok: false, errors: [...problems.values()] }
   return { ok: true, config: toGatewayConfig(converted as ConfigEnv) }
@@ -141,6 +157,8 @@ function toGatewayConfig(env: ConfigEnv): GatewayConfig {
     maxRequestBodyBytes: env.MAX_REQUEST_BODY_BYTES,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     workers: env.WORKERS,
+    metrics: { enabled: env.METRICS_ENABLED, port: env.METRICS_PORT === '' ? null : env.METRICS_PORT },
+    cors: parseCorsOrigins(env.CORS_ORIGINS),
     baseUrls,
     apiVersions,
     telemetry: {
@@ -173,4 +191,10 @@ function toGatewayConfig(env: ConfigEnv): GatewayConfig {
       auth: env.GATEWAY_AUTH,
     },
   }
+}
+
+function parseCorsOrigins(value: string): CorsSettings | null {
+  if (value === '') return null
+  if (value === '*') return { origins: '*' }
+  return { origins: value.split(',').map((origin) => origin.trim()) }
 }

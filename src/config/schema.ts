@@ -34,6 +34,16 @@ export const ConfigSchema = Type.Object({
     default: 1,
     description: 'Processes serving the port together (reusePort); auto = one per CPU core. Above 1 a supervisor restarts crashed workers',
   }),
+  METRICS_ENABLED: Type.Boolean({ default: true, description: 'Serve Prometheus metrics at GET /metrics' }),
+  METRICS_PORT: Type.Union([Type.Literal(''), Type.Integer({ minimum: 0, maximum: 65535 })], {
+    default: '',
+    description: 'Serve /metrics on this port (bound to HOST) instead of the main one; empty: the main port. Needs WORKERS=1',
+  }),
+  CORS_ORIGINS: Type.String({
+    default: '',
+    pattern: '^(\\*|https?://[^/\\s,]+(\\s*,\\s*https?://[^/\\s,]+)*)?$',
+    description: 'Browser origins allowed by CORS: * or a comma list such as https://app.example.com; empty: no CORS headers at all',
+  }),
 
   GATEWAY_CONFIG: Type.String({ default: '', description: 'YAML or JSON routing file: server-side provider keys, gateway keys with rate limits, model aliases (reloaded on SIGHUP and on change)' }),
   GATEWAY_API_KEYS: Type.String({ default: '', description: 'Comma-separated keys clients must present as Authorization: Bearer <key>; never logged' }),

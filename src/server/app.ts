@@ -7,6 +7,8 @@ import { createTelemetry, type Telemetry } from '../telemetry/telemetry'
 import { VERSION } from '../version'
 import { errorResponse, GatewayError } from './errors'
 import { wireFormatFor } from './client-request'
+import { createCors } from './cors'
+import { metricsResponse } from './metrics-server'
 import { createProxyHandler } from './proxy-handler'
 
 export interface AppOptions {
@@ -28,20 +30,34 @@ export function createApp({ config, logger, fetch, telemetry = createGatewayTele
   const startedAt = Date.now()
   const proxy = createProxyHandler({ config, logger, providers, defaultProvider: DEFAULT_PROVIDER, telemetry, routing, fetch })
   const { registry } = telemetry.metrics
+  // Off, or on a port of its own (main.ts starts that server): then this port has no /metrics.
+  const metricsHere = config.metrics.enabled && config.metrics.port === null
+  // CORS headers go on the Responses built here, never through Elysia's `set` (see above).
+  const cors = createCors(config.cors)
+  const withCors = cors === null ? (_request: Request, response: Response) => response : cors.apply
+
+  const notFound = (request: Request, path: string) =>
+    errorResponse(new GatewayError(404, 'not_found', 'unknown_url', `Unknown request URL: ${request.method} ${path.slice(0, 200)}`), wireFormatFor(path), Bun.randomUUIDv7())
 
   return new Elysia({ precompile: true })
     .onError({ as: 'global' }, function answerError({ code, request, error }) {
       const path = new URL(request.url).pathname
       const requestId = Bun.randomUUIDv7()
-      if (code === 'NOT_FOUND') {
-        return errorResponse(new GatewayError(404, 'not_found', 'unknown_url', `Unknown request URL: ${request.method} ${path}`), wireFormatFor(path), requestId)
-      }
+      if (code === 'NOT_FOUND') return cors?.preflight(request) ?? withCors(request, notFound(request, path))
       logger.error('unhandled error', { code: String(code), error: error instanceof Error ? error.message : String(error) })
-      return errorResponse(new GatewayError(500, 'internal', 'internal_error', 'The gateway failed to handle this request'), wireFormatFor(path), requestId)
+      return withCors(request, errorResponse(new GatewayError(500, 'internal', 'internal_error', 'The gateway failed to handle this request'), wireFormatFor(path), requestId))
     })
-    .get('/health', () => Response.json({ status: 'ok', version: VERSION, uptime_seconds: Math.round((Date.now() - startedAt) / 1000) }))
-    .get('/metrics', async () => new Response(await registry.metrics(), { headers: { 'content-type': registry.contentType } }))
-    .all('/v1/*', ({ request, server }) => proxy(request, server), { parse: 'none' })
+    .get('/health', ({ request }) => withCors(request, Response.json({ status: 'ok', version: VERSION, uptime_seconds: Math.round((Date.now() - startedAt) / 1000) })))
+    .get('/metrics', async ({ request }) => (metricsHere ? withCors(request, await metricsResponse(registry)) : notFound(request, '/metrics')))
+    .all(
+      '/v1/*',
+      cors === null
+        ? ({ request, server }) => proxy(request, server)
+        : async function proxyWithCors({ request, server }) {
+            return cors.preflight(request) ?? cors.apply(request, await proxy(request, server))
+          },
+      { parse: 'none' },
+    )
 }
 
 export function createGatewayTelemetry(config: GatewayConfig, logger: Logger, onRecord?: Parameters<typeof createTelemetry>[0]['onRecord']): Telemetry {
