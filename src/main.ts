@@ -1,83 +1,81 @@
+// First, for its side effect: re-exec with the runtime environment before loading the rest.
+import './cli/early-reexec'
+import { drainServer, handleShutdownSignals, type ShutdownStep } from './cli/graceful-shutdown'
+import { runHealthcheck } from './cli/healthcheck'
+import { parseCommand } from './cli/parse-command'
+import { resolveWorkerCount, stopWhenOrphaned, superviseWorkers, WORKER_ENV } from './cli/worker-processes'
 import { loadConfig, type GatewayConfig } from './config/load-config'
 import { settingsHelp } from './config/help'
 import { createLogger, type Logger } from './logger'
-import { ensureRuntimeEnvironment } from './runtime-environment'
-import { RoutingConfigError, type Routing } from './routing/routing'
-import { createApp, createGatewayRouting } from './server/app'
+import { createApp } from './server/app'
 import { COMMIT, VERSION } from './version'
 
 const USAGE = `ai-gateway ${VERSION}: one endpoint in front of many AI providers.
 
-Usage: ai-gateway [--help | --version | --check-config]
+Usage: ai-gateway [--help | --version | --check-config | healthcheck]
+
+  (no argument)    serve
+  --check-config   validate the settings and exit
+  healthcheck      GET /health of the gateway these settings describe; exit 0 if healthy, 1 if not
 
 Settings come from the environment or a .env file in the working directory (the environment wins):
 ${settingsHelp()}
 `
 
-function main(argv: string[]): void {
-  if (argv.includes('--help') || argv.includes('-h')) return void process.stdout.write(USAGE)
-  if (argv.includes('--version')) return void console.log(`ai-gateway ${VERSION} (${COMMIT})`)
+async function main(argv: string[]): Promise<void> {
+  const parsed = parseCommand(argv)
+  if (!parsed.ok) {
+    process.stderr.write(`ai-gateway: ${parsed.error}\n\n${USAGE}`)
+    process.exit(2)
+  }
+  const { command } = parsed
+  if (command === 'help') return void process.stdout.write(USAGE)
+  if (command === 'version') return void console.log(`ai-gateway ${VERSION} (${COMMIT})`)
 
   const loaded = loadConfig(process.env)
   if (!loaded.ok) {
     process.stderr.write(`ai-gateway: invalid configuration:\n${loaded.errors.map((e) => `  - ${e}`).join('\n')}\n`)
-    process.exit(2)
+    // A health check has only two answers: anything but healthy is 1 (Docker reserves 2).
+    process.exit(command === 'healthcheck' ? 1 : 2)
   }
-  if (argv.includes('--check-config')) return void console.log('configuration is valid')
+  const { config } = loaded
+  if (command === 'check-config') return void console.log('configuration is valid')
+  if (command === 'healthcheck') process.exit(await runHealthcheck(config))
 
-  const logger = createLogger(loaded.config.logLevel)
-  const routing = loadRouting(loaded.config, logger)
-  ensureRuntimeEnvironment()
-  serve(loaded.config, logger, routing)
+  const logger = createLogger(config.logLevel)
+  const workers = resolveWorkerCount(config.workers, navigator.hardwareConcurrency)
+  const worker = process.env[WORKER_ENV]
+  // One worker needs no supervisor: this process serves. Several: this one only supervises.
+  if (workers > 1 && worker === undefined) return superviseWorkers(workers, logger)
+  serve(config, logger, worker)
 }
 
-/** A bad routing file or server-side keys without gateway keys stop the start with exit 2. */
-function loadRouting(config: GatewayConfig, logger: Logger): Routing {
-  try {
-    return createGatewayRouting(config, logger)
-  } catch (error) {
-    if (!(error instanceof RoutingConfigError)) throw error
-    process.stderr.write(`ai-gateway: invalid routing configuration:\n${error.errors.map((e) => `  - ${e}`).join('\n')}\n`)
-    process.exit(2)
-  }
-}
+function serve(config: GatewayConfig, logger: Logger, worker: string | undefined): void {
+  // Run in order on SIGTERM/SIGINT. Handled before the port opens: a signal that comes
+  // right after the listening log line (a supervisor stopping at once) must still drain.
+  const shutdownSteps: ShutdownStep[] = []
+  const shutdown = handleShutdownSignals({ logger, steps: shutdownSteps })
+  if (worker !== undefined) stopWhenOrphaned((reason) => void shutdown(reason))
 
-function serve(config: GatewayConfig, logger: Logger, routing: Routing): void {
-  // The routing file is re-read on SIGHUP and when it changes; an invalid one is logged and ignored.
-  // Installed before "listening" is logged: a SIGHUP from then on must not end the process.
-  routing.watch()
-  process.on('SIGHUP', () => routing.reload())
-  const app = createApp({ config, logger, routing }).listen({
+  const app = createApp({ config, logger }).listen({
     port: config.port,
     hostname: config.host,
-    reusePort: false,
+    // Sharing the port is deliberate only between the workers of one supervisor.
+    reusePort: worker !== undefined,
     // The proxy enforces MAX_REQUEST_BODY_BYTES with a JSON 413; Bun's own limit only backs it up.
     maxRequestBodySize: config.maxRequestBodyBytes + 1024 * 1024,
   })
   const server = app.server!
-  logger.info('listening', { url: `http://${server.hostname}:${server.port}`, version: VERSION })
+  logger.info('listening', { url: `http://${server.hostname}:${server.port}`, version: VERSION, ...(worker !== undefined && { worker: Number(worker), pid: process.pid }) })
 
   process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: String(reason) }))
 
-  let stopping = false
-  const shutdown = async (signal: string) => {
-    if (stopping) {
-      logger.warn('second signal: exiting now', { signal })
-      process.exit(1)
-    }
-    stopping = true
-    logger.info('draining', { signal, timeout_ms: config.shutdownTimeoutMs })
-    const drained = server.stop(false).then(() => true)
-    const timedOut = Bun.sleep(config.shutdownTimeoutMs).then(() => false)
-    if (!(await Promise.race([drained, timedOut]))) {
-      logger.warn('drain deadline reached: closing remaining connections')
-      await server.stop(true)
-    }
-    logger.info('stopped')
-    process.exit(0)
-  }
-  process.on('SIGTERM', () => void shutdown('SIGTERM'))
-  process.on('SIGINT', () => void shutdown('SIGINT'))
+  // Stop accepting and drain first; then the parts that must outlive the last request.
+  shutdownSteps.push(drainServer(server, config.shutdownTimeoutMs, logger))
 }
 
-main(process.argv.slice(2))
+main(process.argv.slice(2)).catch((error: unknown) => {
+  // Startup failures (the port is taken, ...) end the process with one readable line.
+  process.stderr.write(`ai-gateway: ${error instanceof Error ? error.message : String(error)}\n`)
+  process.exit(1)
+})

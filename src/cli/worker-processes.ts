@@ -1,0 +1,62 @@
+import type { Logger } from '../logger'
+import { runtimeEnvironment } from '../runtime-environment'
+import { selfCommand } from './self-command'
+import { createSupervisor, type WorkerProcess } from './supervisor'
+
+/** Set by the supervisor on each worker it starts (the worker's index); never set by users. */
+export const WORKER_ENV = 'AI_GATEWAY_WORKER'
+
+/** `WORKERS=auto` means one worker per CPU core this process may use. */
+export function resolveWorkerCount(workers: number | 'auto', cores: number): number {
+  return workers === 'auto' ? Math.max(1, cores) : workers
+}
+
+/**
+ * The supervisor process of `WORKERS` > 1: starts the workers (this same program, which
+ * then serves with `reusePort`), forwards SIGTERM/SIGINT, and exits when all have drained.
+ *
+ * Workers run in their own session, so a terminal's Ctrl-C reaches only the supervisor,
+ * which forwards it once: a worker seeing the signal twice would skip its drain. For the
+ * same reason the systemd unit uses `KillMode=mixed`.
+ */
+export function superviseWorkers(count: number, logger: Logger): void {
+  const command = selfCommand()
+  const env = runtimeEnvironment(process.env)
+  logger.info('starting workers', { workers: count, pid: process.pid })
+  const supervisor = createSupervisor({
+    count,
+    logger,
+    startWorker: (index) => spawnWorker(command, { ...env, [WORKER_ENV]: String(index) }),
+  })
+  process.on('SIGTERM', () => supervisor.stop('SIGTERM'))
+  process.on('SIGINT', () => supervisor.stop('SIGINT'))
+  // Unhandled, SIGHUP would end the supervisor; the workers decide what it means (reload).
+  process.on('SIGHUP', () => supervisor.forward('SIGHUP'))
+  void supervisor.done.then((code) => {
+    logger.info('stopped', { code })
+    process.exit(code)
+  })
+}
+
+function spawnWorker(command: string[], env: Record<string, string | undefined>): WorkerProcess {
+  const child = Bun.spawn({ cmd: command, env, stdio: ['ignore', 'inherit', 'inherit'], detached: true })
+  return {
+    pid: child.pid,
+    exited: child.exited.then(() => ({ code: child.exitCode, signal: child.signalCode === null ? null : String(child.signalCode) })),
+    kill: (signal) => child.kill(signal),
+  }
+}
+
+/**
+ * A worker whose supervisor died (SIGKILL, OOM) is re-parented; it then drains and exits
+ * rather than holding the port with nobody left to stop it.
+ */
+export function stopWhenOrphaned(stop: (reason: string) => void, intervalMs = 1000): void {
+  const parent = process.ppid
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return
+    clearInterval(timer)
+    stop('supervisor gone')
+  }, intervalMs)
+  timer.unref()
+}

@@ -1,0 +1,265 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import OpenAI from 'openai'
+import packageJson from '../../package.json' with { type: 'json' }
+import { ConfigSchema } from '../../src/config/schema'
+import { childPids, environmentOf, freePort, isAlive, startBinary, type BinaryProcess, type StartOptions } from '../support/binary-process'
+import { chunkTexts, completion, startMockOpenAI } from '../support/mock-openai'
+import { countCompletedStreams } from '../support/raw-streams'
+import { releaseBinary } from '../support/release-build'
+
+/**
+ * The compiled executable, built by the Dockerfile's own build command, run the ways users
+ * run it: from a folder that holds only it and its .env, with nothing in the environment,
+ * as an unprivileged user who cannot write there (distroless runs it as uid 65532, systemd
+ * as a dynamic user), as PID 1, and with several workers.
+ */
+
+// Root in CI: run the gateway as `nobody`, for whom the folder is read-only (root could write).
+const asUnprivileged: Pick<StartOptions, 'uid' | 'gid'> = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {}
+const messages = [{ role: 'user' as const, content: 'Say hello' }]
+
+const mock = startMockOpenAI()
+let folder: string
+let binary: string
+/** The commit the build was given. */
+let commit: string
+/** The port the .env names. */
+let port: number
+/** Serves from `folder` with an empty environment for the whole file. */
+let gateway: BinaryProcess
+
+beforeAll(async () => {
+  const built = await releaseBinary()
+  commit = built.commit
+  folder = mkdtempSync(join(tmpdir(), 'ai-gateway-release-'))
+  binary = join(folder, 'ai-gateway')
+  copyFileSync(built.path, binary)
+  port = freePort()
+  writeFileSync(join(folder, '.env'), `# settings of this gateway\nPORT=${port}\nOPENAI_BASE_URL="${mock.url}"\nSHUTDOWN_TIMEOUT_MS=10000\n`)
+  chmodSync(join(folder, '.env'), 0o444)
+  chmodSync(binary, 0o555)
+  chmodSync(folder, 0o555)
+  gateway = startBinary([binary], { cwd: folder, ...asUnprivileged })
+  await gateway.waitForLog((line) => line.msg === 'listening')
+}, 60_000)
+
+afterAll(() => {
+  gateway?.process.kill('SIGKILL')
+  mock.stop()
+  if (folder) {
+    chmodSync(folder, 0o755)
+    rmSync(folder, { recursive: true, force: true })
+  }
+})
+
+beforeEach(() => mock.reset())
+
+const client = (url: string) => new OpenAI({ baseURL: `${url}/v1`, apiKey: 'sk-test-client-key', maxRetries: 0 })
+const gatewayUrl = () => `http://127.0.0.1:${port}`
+
+/** Reads an SDK stream in the background; `started` resolves at the first content chunk. */
+function consume(stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>) {
+  const parts: string[] = []
+  let markStarted!: () => void
+  const started = new Promise<void>((resolve) => (markStarted = resolve))
+  // Settles either way, so a stream cut on purpose is not an unhandled rejection.
+  const outcome: Promise<'ended' | 'failed'> = (async () => {
+    for await (const chunk of stream) {
+      const text = chunk.choices[0]?.delta.content
+      if (text) parts.push(text)
+      if (text) markStarted()
+    }
+    return 'ended' as const
+  })().catch(() => 'failed' as const)
+  return { parts, started, outcome }
+}
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const result = Bun.spawnSync({ cmd: [binary, ...args], cwd: folder, env, stdout: 'pipe', stderr: 'pipe', ...asUnprivileged })
+  return { code: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() }
+}
+
+describe('the release binary, built by the Dockerfile build command', () => {
+  test('--version prints the package version and the commit it was built from', () => {
+    const { code, stdout } = run(['--version'])
+    expect(code).toBe(0)
+    expect(commit).toMatch(/^[0-9a-f]{12}(-dirty)?$/)
+    expect(stdout).toBe(`ai-gateway ${packageJson.version} (${commit})\n`)
+  })
+
+  test('--help lists every setting with its default', () => {
+    const { code, stdout } = run(['--help'])
+    expect(code).toBe(0)
+    const lines = stdout.split('\n')
+    for (const [key, schema] of Object.entries(ConfigSchema.properties)) {
+      const line = lines.find((candidate) => candidate.trimStart().startsWith(`${key} `))
+      expect(line, key).toBeDefined()
+      expect(line!).toContain(` ${String((schema as { default: unknown }).default)} `)
+    }
+  })
+
+  test('an unknown argument is refused with exit code 2, before any server starts', () => {
+    const { code, stderr } = run(['--prot=8080'])
+    expect(code).toBe(2)
+    expect(stderr).toStartWith('ai-gateway: unknown argument "--prot=8080"')
+  })
+})
+
+describe('run from a read-only folder holding only its .env, with an empty environment, as an unprivileged user', () => {
+  test('the folder is indeed read-only for that user', () => {
+    const probe = Bun.spawnSync({ cmd: ['/bin/sh', '-c', 'echo x > probe'], cwd: folder, stderr: 'pipe', ...asUnprivileged })
+    expect(probe.exitCode).not.toBe(0)
+  })
+
+  test("re-executed itself in place: same PID and command line, Bun's fetch limit raised", () => {
+    expect(readFileSync(`/proc/${gateway.pid}/cmdline`, 'utf8').split('\0')).toEqual([binary, ''])
+    const env = environmentOf(gateway.pid)
+    expect(env.BUN_CONFIG_MAX_HTTP_REQUESTS).toBe('16384')
+    // Loaded from .env by the binary itself: nothing was in the environment it was started with.
+    expect(env.PORT).toBe(String(port))
+  })
+
+  test('answers a JSON completion through the provider the .env names', async () => {
+    const data = await client(gatewayUrl()).chat.completions.create({ model: 'gpt-4o-mini', messages })
+    expect(data).toEqual(completion(chunkTexts(5).join('')) as never)
+    expect(mock.requests[0]!.headers.authorization).toBe('Bearer sk-test-client-key')
+  })
+
+  test('streams a completion chunk by chunk', async () => {
+    mock.scenario.chunks = 7
+    const stream = consume(await client(gatewayUrl()).chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true }))
+    expect(await stream.outcome).toBe('ended')
+    expect(stream.parts).toEqual(chunkTexts(7))
+  })
+
+  test("holds 300 streams open at once: Bun's cap of 256 concurrent fetches is lifted", async () => {
+    // The mock answers nobody until 300 requests wait at once: a capped gateway never gets there.
+    mock.scenario.barrier = 300
+    const completed = await countCompletedStreams({
+      port,
+      path: '/v1/chat/completions',
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages, stream: true }),
+      count: 300,
+      doneMarker: 'data: [DONE]',
+      timeoutMs: 20_000,
+    })
+    // On failure the diff shows how many requests the upstream ever saw waiting together.
+    expect({ completed, waitingAtUpstreamAtOnce: mock.peakConcurrency }).toEqual({ completed: 300, waitingAtUpstreamAtOnce: 300 })
+  }, 30_000)
+
+  test('maps writable and executable memory for its JIT: why the systemd unit has no MemoryDenyWriteExecute', () => {
+    const maps = readFileSync(`/proc/${gateway.pid}/maps`, 'utf8').split('\n')
+    expect(maps.some((mapping) => mapping.split(/\s+/)[1] === 'rwxp')).toBe(true)
+  })
+
+  test('healthcheck exits 0 for the gateway its .env describes', () => {
+    const { code, stdout } = run(['healthcheck'])
+    expect(code).toBe(0)
+    expect(stdout).toBe(`healthy: ${gatewayUrl()}/health (version ${packageJson.version})\n`)
+  })
+
+  test('healthcheck exits 1 when nothing listens; a PORT in the environment wins over .env', () => {
+    const closed = freePort()
+    const { code, stderr } = run(['healthcheck'], { PORT: String(closed) })
+    expect(code).toBe(1)
+    expect(stderr).toStartWith(`unhealthy: http://127.0.0.1:${closed}/health`)
+  })
+})
+
+describe('stopping', () => {
+  async function startInstance(env: Record<string, string>): Promise<BinaryProcess> {
+    const instance = startBinary([binary], { cwd: folder, env, ...asUnprivileged })
+    await instance.waitForLog((line) => line.msg === 'listening')
+    return instance
+  }
+
+  test('SIGTERM during a slow stream: stops accepting, finishes the stream, logs the drain, exits 0', async () => {
+    const instancePort = freePort()
+    const instance = await startInstance({ PORT: String(instancePort) })
+    const url = `http://127.0.0.1:${instancePort}`
+    mock.scenario.chunks = 8
+    mock.scenario.chunkDelayMs = 150
+    const stream = consume(await client(url).chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true }))
+    await stream.started
+
+    instance.process.kill('SIGTERM')
+    await instance.waitForLog((line) => line.msg === 'draining')
+    expect(await fetch(`${url}/health`).then(() => 'answered', () => 'refused')).toBe('refused')
+    expect(await stream.outcome).toBe('ended')
+    expect(stream.parts).toEqual(chunkTexts(8))
+    expect(await instance.exited).toBe(0)
+    const sequence = instance.logs.map((line) => line.msg).filter((msg) => ['shutting down', 'draining', 'stopped'].includes(msg))
+    expect(sequence).toEqual(['shutting down', 'draining', 'stopped'])
+    expect(instance.logs.find((line) => line.msg === 'shutting down')!.signal).toBe('SIGTERM')
+  }, 15_000)
+
+  test('a second signal exits at once with 1, cutting the stream', async () => {
+    const instancePort = freePort()
+    const instance = await startInstance({ PORT: String(instancePort) })
+    mock.scenario.chunks = 40
+    mock.scenario.chunkDelayMs = 150
+    const stream = consume(await client(`http://127.0.0.1:${instancePort}`).chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true }))
+    await stream.started
+
+    instance.process.kill('SIGINT')
+    await instance.waitForLog((line) => line.msg === 'draining')
+    instance.process.kill('SIGINT')
+    expect(await instance.exited).toBe(1)
+    expect(await stream.outcome).toBe('failed')
+    expect(stream.parts.length).toBeLessThan(40)
+    await instance.waitForLog((line) => line.msg === 'second signal: exiting now')
+  }, 15_000)
+
+  const unshare = Bun.which('unshare')
+  const canUnshare = unshare !== null && Bun.spawnSync({ cmd: [unshare, '--pid', '--fork', '--mount-proc', 'true'], stderr: 'pipe' }).exitCode === 0
+  if (!canUnshare) console.warn('skipping the PID 1 test: `unshare --pid --fork --mount-proc` is not available or not permitted here')
+
+  test.skipIf(!canUnshare)('as PID 1 of its own PID namespace (a container without init) it re-execs, drains on SIGTERM and exits 0', async () => {
+    const instancePort = freePort()
+    const namespace = startBinary([unshare!, '--pid', '--fork', '--mount-proc', binary], { cwd: folder, env: { PORT: String(instancePort) } })
+    await namespace.waitForLog((line) => line.msg === 'listening')
+    const [inner] = childPids(namespace.pid)
+    const nsPids = /^NSpid:\s+(.*)$/m.exec(readFileSync(`/proc/${inner}/status`, 'utf8'))![1]!.split(/\s+/)
+    expect(nsPids).toEqual([String(inner), '1'])
+    expect(environmentOf(inner!).BUN_CONFIG_MAX_HTTP_REQUESTS).toBe('16384')
+
+    mock.scenario.chunks = 6
+    mock.scenario.chunkDelayMs = 100
+    const stream = consume(await client(`http://127.0.0.1:${instancePort}`).chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true }))
+    await stream.started
+    process.kill(inner!, 'SIGTERM')
+    expect(await stream.outcome).toBe('ended')
+    expect(stream.parts).toEqual(chunkTexts(6))
+    // unshare exits with the status of its child, the gateway.
+    expect(await namespace.exited).toBe(0)
+    await namespace.waitForLog((line) => line.msg === 'stopped')
+  }, 15_000)
+})
+
+describe('WORKERS=2', () => {
+  test('a supervisor runs two workers on one port, restarts a killed one, and on SIGTERM waits for both to drain', async () => {
+    const sharedPort = freePort()
+    const supervisor = startBinary([binary], { cwd: folder, env: { PORT: String(sharedPort), WORKERS: '2' }, ...asUnprivileged })
+    const listening = await Promise.all([0, 1].map((index) => supervisor.waitForLog((line) => line.msg === 'listening' && line.worker === index)))
+    const workerPids = listening.map((line) => line.pid as number)
+    expect(childPids(supervisor.pid).sort()).toEqual([...workerPids].sort())
+    for (const pid of workerPids) {
+      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toEqual([binary, ''])
+      expect(environmentOf(pid).BUN_CONFIG_MAX_HTTP_REQUESTS).toBe('16384')
+    }
+    expect((await fetch(`http://127.0.0.1:${sharedPort}/health`)).status).toBe(200)
+
+    process.kill(workerPids[0]!, 'SIGKILL')
+    await supervisor.waitForLog((line) => line.msg === 'worker exited: restarting' && line.pid === workerPids[0] && line.signal === 'SIGKILL')
+    const replacement = await supervisor.waitForLog((line) => line.msg === 'listening' && line.worker === 0 && line.pid !== workerPids[0])
+    expect(childPids(supervisor.pid).sort()).toEqual([replacement.pid as number, workerPids[1]!].sort())
+
+    supervisor.process.kill('SIGTERM')
+    expect(await supervisor.exited).toBe(0)
+    expect(supervisor.logs.filter((line) => line.msg === 'worker stopped' && line.code === 0)).toHaveLength(2)
+    expect([replacement.pid as number, workerPids[1]!].filter(isAlive)).toEqual([])
+  }, 20_000)
+})
