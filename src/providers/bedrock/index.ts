@@ -1,3 +1,4 @@
+import { createJsonBodyTransform, translatedResponse } from '../translated-response'
 import { ProviderRequestError, type ClientRequest, type Provider, type ProviderTarget, type UpstreamRequest } from '../types'
 import { convertBedrockError, bedrockErrorMessage } from './convert-bedrock-error'
 import { convertConverseResponse, type CompletionIdentity } from './convert-converse-response'
@@ -5,18 +6,14 @@ import { convertToConverseRequest } from './convert-to-converse-request'
 import { createConverseStreamToOpenAIStream } from './converse-stream-to-openai'
 import { resolveAwsCredentials } from './resolve-aws-credentials'
 import { signAwsRequest } from './sign-aws-request'
-import { createWholeBodyTransform } from './translate-whole-body'
 
 const encoder = new TextEncoder()
-
-/** What a conversion left out, kept from toUpstream to fromUpstream of the same request. */
-const warningsByRequest = new WeakMap<ClientRequest, string[]>()
 
 /**
  * AWS Bedrock behind OpenAI's Chat Completions API: the request becomes a Converse (or, with
  * `stream: true`, ConverseStream) call signed with SigV4, and the answer is translated back.
  * Credentials come from the client's x-aws-* headers or the gateway's AWS settings; no client
- * header is forwarded. What a conversion had to leave out is listed in `x-gateway-warnings`.
+ * header is forwarded.
  */
 export const bedrock: Provider = {
   id: 'bedrock',
@@ -28,7 +25,6 @@ export const bedrock: Provider = {
     if (request.json === undefined) throw new ProviderRequestError(400, 'invalid_json', 'Request body must be a JSON object')
     const credentials = resolveAwsCredentials(request.headers, target.aws)
     const { value: call, warnings } = convertToConverseRequest(request.json)
-    if (warnings.length > 0) warningsByRequest.set(request, warnings)
 
     const base = target.baseUrl.replaceAll('{region}', credentials.region)
     const url = new URL(`${base}/model/${encodeURIComponent(call.modelId)}/${call.stream ? 'converse-stream' : 'converse'}`)
@@ -37,7 +33,7 @@ export const bedrock: Provider = {
     const signed = await signAwsRequest({ method: 'POST', url, headers, body }, credentials, { service: 'bedrock' })
     // fetch sends Host from the URL itself, the same value that was signed.
     delete signed.host
-    return { url: url.href, method: 'POST', headers: new Headers(signed), body }
+    return { url: url.href, method: 'POST', headers: new Headers(signed), body, warnings }
   },
 
   fromUpstream(response: Response, request: ClientRequest): Response {
@@ -46,25 +42,20 @@ export const bedrock: Provider = {
       created: Math.floor(Date.now() / 1000),
       model: typeof request.json?.model === 'string' ? request.json.model : '',
     }
-    const headers = new Headers(response.headers)
-    headers.delete('content-length')
-    const warnings = warningsByRequest.get(request)
-    if (warnings !== undefined) headers.set('x-gateway-warnings', warnings.join('; '))
-
     if (!response.ok) {
-      headers.set('content-type', 'application/json')
       const errorType = response.headers.get('x-amzn-errortype')
-      const translate = (text: string) => JSON.stringify(convertBedrockError(errorType, bedrockErrorMessage(text), response.status))
-      const body = response.body === null ? translate('') : response.body.pipeThrough(createWholeBodyTransform(translate))
-      return new Response(body, { status: response.status, headers })
+      const toOpenAIError = (text: string) => JSON.stringify(convertBedrockError(errorType, bedrockErrorMessage(text), response.status))
+      const body = response.body === null ? new Response(toOpenAIError('')).body : response.body.pipeThrough(createJsonBodyTransform(toOpenAIError))
+      return translatedResponse(body, response, 'application/json')
     }
+    if (response.body === null) return response
     if (request.json?.stream === true) {
-      headers.set('content-type', 'text/event-stream; charset=utf-8')
-      headers.set('cache-control', 'no-cache')
-      return new Response(response.body?.pipeThrough(createConverseStreamToOpenAIStream(identity)) ?? null, { status: response.status, headers })
+      const stream = response.body.pipeThrough(createConverseStreamToOpenAIStream(identity))
+      const translated = translatedResponse(stream, response, 'text/event-stream; charset=utf-8')
+      translated.headers.set('cache-control', 'no-cache')
+      return translated
     }
-    headers.set('content-type', 'application/json')
-    const translate = (text: string) => JSON.stringify(convertConverseResponse(JSON.parse(text), identity))
-    return new Response(response.body?.pipeThrough(createWholeBodyTransform(translate)) ?? null, { status: response.status, headers })
+    const toCompletion = createJsonBodyTransform((text) => JSON.stringify(convertConverseResponse(JSON.parse(text), identity)))
+    return translatedResponse(response.body.pipeThrough(toCompletion), response, 'application/json')
   },
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { convertToBedrockInferenceConfig } from '../../../src/providers/bedrock/convert-to-bedrock-inference-config'
-import { expectRefusal } from './refusal'
+import { refusal } from '../../support/refusal'
 
 const ignored = (key: string) => `${key} is not supported by Bedrock's Converse API and was ignored`
 
@@ -35,6 +35,6 @@ describe('convertToBedrockInferenceConfig', () => {
     { name: 'n above 1', body: { n: 2 }, message: 'one choice' },
   ]
   for (const { name, body, message } of refused) {
-    test(`refuses ${name}`, () => expectRefusal(() => convertToBedrockInferenceConfig(body), 400, message))
+    test(`refuses ${name}`, () => expect(refusal(() => convertToBedrockInferenceConfig(body))).toMatchObject({ status: 400, message: expect.stringContaining(message) }))
   }
 })

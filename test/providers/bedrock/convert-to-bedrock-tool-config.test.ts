@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { convertToBedrockToolConfig } from '../../../src/providers/bedrock/convert-to-bedrock-tool-config'
-import { expectRefusal } from './refusal'
+import { refusal } from '../../support/refusal'
 
 const weather = { type: 'function', function: { name: 'weather', description: 'By city', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }
 const weatherSpec = { toolSpec: { name: 'weather', description: 'By city', inputSchema: { json: weather.function.parameters } } }
@@ -52,6 +52,6 @@ describe('convertToBedrockToolConfig', () => {
     { name: 'tool_choice required without tools', tools: undefined, choice: 'required', message: '`tools` is empty' },
   ]
   for (const { name, tools, choice, message } of refused) {
-    test(`refuses ${name}`, () => expectRefusal(() => convertToBedrockToolConfig(tools, choice, false), 400, message))
+    test(`refuses ${name}`, () => expect(refusal(() => convertToBedrockToolConfig(tools, choice, false))).toMatchObject({ status: 400, message: expect.stringContaining(message) }))
   }
 })

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { bedrock } from '../../../src/providers/bedrock'
 import type { ClientRequest } from '../../../src/providers/types'
-import { expectRefusal } from './refusal'
+import { refusal } from '../../support/refusal'
 
 const target = {
   baseUrl: 'https://bedrock-runtime.{region}.amazonaws.com',
@@ -44,6 +44,15 @@ describe('bedrock.toUpstream', () => {
     const upstream = await bedrock.toUpstream(clientRequest({ model: 'amazon.nova-pro-v1:0', messages: [{ role: 'user', content: 'hi' }] }), target)
     expect(upstream.url).toBe('https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-pro-v1%3A0/converse')
     expect(upstream.headers.get('accept')).toBe('application/json')
+    expect(upstream.warnings).toEqual([])
+  })
+
+  test('what the conversion left out travels with the upstream request, for the record', async () => {
+    const upstream = await bedrock.toUpstream(clientRequest({ model: 'm', messages: [{ role: 'user', content: 'hi' }], seed: 7, presence_penalty: 0.5 }), target)
+    expect(upstream.warnings).toEqual([
+      "presence_penalty is not supported by Bedrock's Converse API and was ignored",
+      "seed is not supported by Bedrock's Converse API and was ignored",
+    ])
   })
 
   test('an inference profile ARN is one path segment', async () => {
@@ -60,9 +69,9 @@ describe('bedrock.toUpstream', () => {
   for (const { name, request, status, message } of refused) {
     test(`refuses ${name}`, async () => {
       const error = await Promise.resolve(bedrock.toUpstream(request, target)).catch((e) => e)
-      expectRefusal(() => {
+      expect(refusal(() => {
         throw error
-      }, status, message)
+      })).toMatchObject({ status, message: expect.stringContaining(message) })
     })
   }
 })
