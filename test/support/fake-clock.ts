@@ -16,8 +16,6 @@ export interface FakeClock extends Clock {
   advance(ms: number): Promise<void>
   /** Lets queued promise jobs run without moving time. */
   settle(): Promise<void>
-  /** Due times of the timers still waiting, earliest first. */
-  pendingTimers(): number[]
 }
 
 /** Past this many timers in one `advance`, something re-arms itself forever. */
@@ -65,6 +63,5 @@ export function createFakeClock(start = 0): FakeClock {
       await settle()
     },
     settle,
-    pendingTimers: () => [...timers.values()].map((t) => t.due).sort((a, b) => a - b),
   }
 }
