@@ -1,5 +1,6 @@
 import { afterAll, beforeEach, describe, expect, test } from 'bun:test'
 import OpenAI from 'openai'
+import { loadConfig } from '../../src/config/load-config'
 import { azure, DEFAULT_AZURE_API_VERSION } from '../../src/providers/azure'
 import type { ClientRequest, ProviderTarget, UpstreamRequest } from '../../src/providers/types'
 import { startGateway } from '../support/gateway'
@@ -67,9 +68,27 @@ describe('azure.toUpstream: refusals', () => {
   }
 })
 
+describe('Azure settings', () => {
+  test('AZURE_OPENAI_* settings belong to the provider id azure', () => {
+    const loaded = loadConfig({ AZURE_OPENAI_BASE_URL: 'https://r.openai.azure.com/', AZURE_OPENAI_API_VERSION: 'v1' })
+    expect(loaded.ok && [loaded.config.baseUrls.azure, loaded.config.apiVersions.azure]).toEqual(['https://r.openai.azure.com', 'v1'])
+  })
+  test('unset: an empty base URL and the default version', () => {
+    const loaded = loadConfig({})
+    expect(loaded.ok && [loaded.config.baseUrls.azure, loaded.config.apiVersions.azure]).toEqual(['', DEFAULT_AZURE_API_VERSION])
+  })
+  test('bad values are named', () => {
+    const loaded = loadConfig({ AZURE_OPENAI_BASE_URL: 'ftp://r', AZURE_OPENAI_API_VERSION: 'latest' })
+    expect(loaded.ok ? [] : loaded.errors).toEqual([
+      'AZURE_OPENAI_BASE_URL: got "ftp://r", expected an http(s) URL',
+      expect.stringContaining('AZURE_OPENAI_API_VERSION: got "latest"'),
+    ])
+  })
+})
+
 describe('OpenAI SDK → gateway → Azure OpenAI', () => {
   const mock = startMockOpenAI()
-  const gateway = startGateway({ AZURE_OPENAI_BASE_URL: mock.url, AZURE_OPENAI_API_VERSION: '2024-10-21' })
+  const gateway = startGateway({ AZURE_OPENAI_BASE_URL: mock.url, AZURE_OPENAI_API_VERSION: '2025-01-01-preview' })
   const unconfigured = startGateway({})
   afterAll(() => {
     gateway.stop()
@@ -85,7 +104,7 @@ describe('OpenAI SDK → gateway → Azure OpenAI', () => {
     expect(data).toEqual(completion(chunkTexts(5).join('')) as never)
     const seen = mock.requests[0]!
     expect(seen.path).toBe('/openai/deployments/gpt-4o-prod/chat/completions')
-    expect(seen.search).toBe('?api-version=2024-10-21')
+    expect(seen.search).toBe('?api-version=2025-01-01-preview')
     expect(seen.headers['api-key']).toBe('azure-key-e2e')
     expect(seen.headers.authorization).toBeUndefined()
   })
