@@ -7,7 +7,8 @@ import { resolveWorkerCount, stopWhenOrphaned, superviseWorkers, WORKER_ENV } fr
 import { loadConfig, type GatewayConfig } from './config/load-config'
 import { settingsHelp } from './config/help'
 import { createLogger, type Logger } from './logger'
-import { createApp } from './server/app'
+import { createApp, createGatewayTelemetry } from './server/app'
+import { startMetricsServer } from './server/metrics-server'
 import { COMMIT, VERSION } from './version'
 
 const USAGE = `ai-gateway ${VERSION}: one endpoint in front of many AI providers.
@@ -57,7 +58,9 @@ function serve(config: GatewayConfig, logger: Logger, worker: string | undefined
   const shutdown = handleShutdownSignals({ logger, steps: shutdownSteps })
   if (worker !== undefined) stopWhenOrphaned((reason) => void shutdown(reason))
 
-  const app = createApp({ config, logger }).listen({
+  // Built here so that a separate metrics port serves the same registry.
+  const telemetry = createGatewayTelemetry(config, logger)
+  const app = createApp({ config, logger, telemetry }).listen({
     port: config.port,
     hostname: config.host,
     // Sharing the port is deliberate only between the workers of one supervisor.
@@ -66,6 +69,11 @@ function serve(config: GatewayConfig, logger: Logger, worker: string | undefined
     maxRequestBodySize: config.maxRequestBodyBytes + 1024 * 1024,
   })
   const server = app.server!
+  if (config.metrics.enabled && config.metrics.port !== null) {
+    // METRICS_PORT: /metrics on a port of its own, bound to the same HOST; it ends with the process.
+    const metrics = startMetricsServer(telemetry.metrics.registry, config.host, config.metrics.port)
+    logger.info('metrics listening', { url: `http://${metrics.hostname}:${metrics.port}/metrics` })
+  }
   logger.info('listening', { url: `http://${server.hostname}:${server.port}`, version: VERSION, ...(worker !== undefined && { worker: Number(worker), pid: process.pid }) })
 
   process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: String(reason) }))
