@@ -87,3 +87,49 @@ describe('the exporter under Elasticsearch faults', () => {
     expect(await metric('ai_gateway_telemetry_exported_total')).toBe(exportedBefore + 8)
   }, 30_000)
 })
+
+describe('the exporter at capacity', () => {
+  const small = startGateway({
+    OPENAI_BASE_URL: mock.url,
+    ENABLE_ELASTICSEARCH: 'true',
+    ELASTICSEARCH_URL: es.url,
+    ELASTICSEARCH_SETUP: 'false',
+    ELASTICSEARCH_BATCH_SIZE: '5',
+    ELASTICSEARCH_FLUSH_INTERVAL_MS: '20',
+    TELEMETRY_BUFFER_CAPACITY: '20',
+  })
+  afterAll(() => small.stop())
+
+  test('an outage longer than the buffer: the oldest queued records are dropped and counted, the rest delivered, requests unaffected', async () => {
+    es.outage = 503
+    const statuses: number[] = []
+    // One at a time, so the order of the records is the order of the requests.
+    for (let i = 0; i < 30; i++) {
+      const response = await fetch(`${small.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `hi ${i}` }] }),
+      })
+      await response.text()
+      statuses.push(response.status)
+      await waitForRecords(small, i + 1)
+    }
+    expect(statuses.every((s) => s === 200)).toBe(true)
+    const ids = small.records.map((r) => r.attributes.id)
+    const metrics = async () => (await (await fetch(`${small.url}/metrics`)).text()).split('\n')
+    const value = async (name: string) => Number((await metrics()).find((l) => l.startsWith(`${name} `))?.split(' ')[1])
+    expect(await value('ai_gateway_telemetry_dropped_total')).toBe(10)
+    expect(await value('ai_gateway_telemetry_queue_depth')).toBe(20)
+
+    es.outage = null
+    // Up to one batch in flight is kept for its retry; the rest of the capacity holds the newest.
+    // Which batch was in flight depends on when the first send began, so only the newest 15
+    // are named here; in all, exactly 20 of the 30 arrive.
+    const newest = ids.slice(15)
+    expect(await delivered(newest)).toBe(15)
+    expect(await waitFor(async () => ids.filter((id) => es.documents.has(id)).length, (n) => n >= 20)).toBe(20)
+    await Bun.sleep(100)
+    expect(ids.filter((id) => es.documents.has(id))).toHaveLength(20)
+    expect(await value('ai_gateway_telemetry_queue_depth')).toBe(0)
+  }, 40_000)
+})

@@ -20,10 +20,12 @@ export type BulkBehaviour =
 export interface FakeElasticsearch {
   url: string
   script: BulkBehaviour[]
+  /** While set, every bulk request fails with this status (an outage), before the script is read. */
+  outage: number | null
   /** Documents indexed, by _id (a repeated create answers 409, as Elasticsearch does). */
   documents: Map<string, unknown>
-  /** Every bulk request's action count and the answer it got. */
-  bulkRequests: Array<{ actions: number; status: number }>
+  /** Every bulk request's document ids and the answer it got. */
+  bulkRequests: Array<{ ids: string[]; status: number }>
   /** Ids of items answered with a scripted rejection, with its status. */
   rejected: Array<{ id: string; status: number }>
   /** Raw Authorization headers received. */
@@ -37,6 +39,7 @@ export function startFakeElasticsearch(): FakeElasticsearch {
   const fake: FakeElasticsearch = {
     url: '',
     script: [],
+    outage: null,
     documents: new Map(),
     bulkRequests: [],
     rejected: [],
@@ -59,15 +62,16 @@ export function startFakeElasticsearch(): FakeElasticsearch {
       let raw = new Uint8Array(await request.arrayBuffer())
       if (request.headers.get('content-encoding') === 'gzip') raw = gunzipSync(raw)
       const lines = new TextDecoder().decode(raw).split('\n').filter(Boolean)
-      const behaviour = fake.script.shift() ?? { kind: 'accept' }
-      const actions = lines.length / 2
+      const behaviour: BulkBehaviour = fake.outage !== null ? { kind: 'status', status: fake.outage } : (fake.script.shift() ?? { kind: 'accept' })
+      const ids: string[] = []
+      for (let i = 0; i < lines.length; i += 2) ids.push((JSON.parse(lines[i]!) as { create: { _id: string } }).create._id)
       if (behaviour.kind === 'status') {
-        fake.bulkRequests.push({ actions, status: behaviour.status })
+        fake.bulkRequests.push({ ids, status: behaviour.status })
         const headers: Record<string, string> = behaviour.retryAfterSeconds === undefined ? {} : { 'retry-after': String(behaviour.retryAfterSeconds) }
         return json({ error: { type: 'es_rejected_execution_exception', reason: 'scripted' }, status: behaviour.status }, behaviour.status, headers)
       }
       if (behaviour.kind === 'slow') await Bun.sleep(behaviour.ms)
-      fake.bulkRequests.push({ actions, status: 200 })
+      fake.bulkRequests.push({ ids, status: 200 })
       const items = []
       let errors = false
       for (let i = 0; i < lines.length; i += 2) {
