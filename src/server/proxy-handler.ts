@@ -84,8 +84,10 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
         // Idle timing watches the upstream's own bytes (pings count); telemetry reads what the client gets.
         const upstreamResponse = new Response(watch(forwarded, forwarded.body, undefined, false), { status: forwarded.status, headers })
         const translated = provider.fromUpstream(upstreamResponse, clientRequest)
-        const observer = record.observeBody(format, isEventStream(translated.headers))
-        response = new Response(observe(translated.body, request.signal, observer), translated)
+        const eventStream = isEventStream(translated.headers)
+        const observer = record.observeBody(format, eventStream)
+        const failureFrame = eventStream ? (message: string) => sseFailureFrame(format, message) : undefined
+        response = new Response(observe(translated.body, request.signal, observer, failureFrame), translated)
       }
       record.responded()
       return response
@@ -103,9 +105,10 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
   }
 }
 
-function observe(body: ReadableStream<Uint8Array> | null, clientSignal: AbortSignal, observer: BodyObserver) {
+/** The translated body as the client gets it; an upstream that breaks mid-stream ends an event stream with an error event. */
+function observe(body: ReadableStream<Uint8Array> | null, clientSignal: AbortSignal, observer: BodyObserver, failureFrame: ((message: string) => Uint8Array) | undefined) {
   if (body === null) return void observer.end({ kind: 'complete' }), null
-  return tapBody(body, { idleTimeoutMs: 0, abortUpstream: () => {}, clientSignal, observer })
+  return tapBody(body, { idleTimeoutMs: 0, abortUpstream: () => {}, clientSignal, observer, failureFrame })
 }
 
 function noteRequest(record: RequestTelemetry, body: Uint8Array | null, json: Record<string, unknown> | undefined) {

@@ -31,6 +31,20 @@ export class IdleTimeoutError extends Error {
 }
 
 /**
+ * What a tap without a failure frame fails its body with. Its message is safe to show a
+ * client; a second tap downstream (after a translation) reads it and reports the same end.
+ */
+export class BodyTapError extends Error {
+  override name = 'BodyTapError'
+  constructor(
+    message: string,
+    readonly end: Extract<BodyEnd, { kind: 'idle_timeout' | 'upstream_error' }>,
+  ) {
+    super(message)
+  }
+}
+
+/**
  * The one JS step per chunk between upstream and client: it hands on the same chunk
  * object (no copy), notes the time for the idle timeout, lets an observer look, and
  * reports exactly once how the body ended. It pulls one chunk per client read, so the
@@ -69,6 +83,12 @@ export function tapBody(body: ReadableStream<Uint8Array>, options: TapOptions): 
   }
   if (idleTimeoutMs > 0) idleTimer = setTimeout(checkIdle, idleTimeoutMs)
 
+  const tapError = (error: unknown): BodyTapError => {
+    if (idleFired) return new BodyTapError(`upstream sent nothing for ${idleTimeoutMs} ms`, { kind: 'idle_timeout' })
+    const message = `upstream stream failed: ${describe(error)}`
+    return new BodyTapError(message, { kind: 'upstream_error', message })
+  }
+
   const onChunk = observer?.chunk
   return new ReadableStream<Uint8Array>(
     {
@@ -78,10 +98,10 @@ export function tapBody(body: ReadableStream<Uint8Array>, options: TapOptions): 
           result = await reader.read()
         } catch (error) {
           if (clientSignal.aborted) return end({ kind: 'client_abort' })
-          const message = idleFired ? `upstream sent nothing for ${idleTimeoutMs} ms` : `upstream stream failed: ${describe(error)}`
-          end(idleFired ? { kind: 'idle_timeout' } : { kind: 'upstream_error', message })
-          if (failureFrame === undefined) return controller.error(new Error(message))
-          controller.enqueue(failureFrame(message))
+          const failure = error instanceof BodyTapError ? error : tapError(error)
+          end(failure.end)
+          if (failureFrame === undefined) return controller.error(failure)
+          controller.enqueue(failureFrame(failure.message))
           return controller.close()
         }
         if (result.done) {

@@ -1,6 +1,18 @@
+import type { OpenAIErrorBody } from '../providers/openai-chat-api'
 import type { WireFormat } from '../providers/types'
 
 const encoder = new TextEncoder()
+
+/**
+ * An OpenAI stream's error event, `data: {"error":{...}}`: the one place that writes it. OpenAI's
+ * SDKs throw an APIError with its message when they read it. A stream that sends it ends right
+ * after, cleanly and without `[DONE]`: erroring the response body instead makes Bun reset the
+ * connection and drop what is still queued, this event included.
+ * @see https://platform.openai.com/docs/api-reference/chat-streaming
+ */
+export function openAIErrorEvent(body: OpenAIErrorBody): string {
+  return `data: ${JSON.stringify(body)}\n\n`
+}
 
 /**
  * The error event that ends a stream whose upstream failed, in the format the client reads.
@@ -11,5 +23,5 @@ export function sseFailureFrame(format: WireFormat, message: string): Uint8Array
   if (format === 'anthropic') {
     return encoder.encode(`\n\nevent: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'api_error', message } })}\n\n`)
   }
-  return encoder.encode(`\n\ndata: ${JSON.stringify({ error: { message, type: 'upstream_error', param: null, code: 'upstream_stream_error' } })}\n\n`)
+  return encoder.encode(`\n\n${openAIErrorEvent({ error: { message, type: 'upstream_error', param: null, code: 'upstream_stream_error' } })}`)
 }

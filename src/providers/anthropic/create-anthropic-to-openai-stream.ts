@@ -1,3 +1,4 @@
+import { openAIErrorEvent } from '../../streaming/failure-frames'
 import { createSseParser, type SseEvent } from '../../streaming/sse-parser'
 import type { OpenAIErrorBody, OpenAIFinishReason } from '../openai-chat-api'
 import type { AnthropicUsage } from './anthropic-api'
@@ -10,10 +11,6 @@ export interface AnthropicToOpenAIStreamOptions {
   created: number
 }
 
-export class AnthropicStreamError extends Error {
-  override name = 'AnthropicStreamError'
-}
-
 const encoder = new TextEncoder()
 
 /**
@@ -23,8 +20,9 @@ const encoder = new TextEncoder()
  * The stream always ends like an OpenAI stream with `stream_options.include_usage`: a
  * chunk with `choices: []` and the usage, then `data: [DONE]`, whether or not the client
  * asked for usage (telemetry reads it there). A failure (an `error` event, unreadable
- * data, an end before `message_stop`) ends it with the usage known so far, an OpenAI error
- * frame `data: {"error":{...}}`, and then an errored stream: never a clean `[DONE]`.
+ * data, an end before `message_stop`) ends it with the usage known so far (the input was
+ * billed), then an OpenAI error event `data: {"error":{...}}`, then the end of the stream,
+ * never `[DONE]`. The upstream is cancelled at once: nothing after the error is read.
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming#event-types
  * @see https://platform.openai.com/docs/api-reference/chat-streaming/streaming
  */
@@ -35,7 +33,6 @@ export function createAnthropicToOpenAIStream({ created }: AnthropicToOpenAIStre
   /** Anthropic content block index to OpenAI tool call index (tool calls count from 0). */
   const toolCallIndex = new Map<number, number>()
   let state: 'open' | 'done' | 'failed' = 'open'
-  let failure: AnthropicStreamError | undefined
   /** What the current network chunk produced: encoded and enqueued once per chunk, not per event. */
   let out = ''
 
@@ -45,9 +42,8 @@ export function createAnthropicToOpenAIStream({ created }: AnthropicToOpenAIStre
 
   const fail = (body: OpenAIErrorBody) => {
     if (head !== undefined) out += usageChunk()
-    out += `data: ${JSON.stringify(body)}\n\n`
+    out += openAIErrorEvent(body)
     state = 'failed'
-    failure = new AnthropicStreamError(body.error.message)
   }
   const protocolError = (message: string) =>
     fail({ error: { message: `Anthropic stream broken: ${message}`, type: 'upstream_error', param: null, code: 'upstream_stream_broken' } })
@@ -130,45 +126,26 @@ export function createAnthropicToOpenAIStream({ created }: AnthropicToOpenAIStre
 
   const parser = createSseParser(onEvent)
 
-  const send = (controller: TransformStreamDefaultController<Uint8Array>): void | Promise<void> => {
+  const send = (controller: TransformStreamDefaultController<Uint8Array>) => {
     if (out !== '') {
       controller.enqueue(encoder.encode(out))
       out = ''
     }
-    if (failure !== undefined) return errorOnceSent(controller, failure)
+    // The client's side closes once it has read the error event; the upstream is cancelled.
+    if (state === 'failed') controller.terminate()
   }
 
   return new TransformStream<Uint8Array, Uint8Array>({
     transform(bytes, controller) {
       if (state !== 'open') return
       parser.push(bytes)
-      return send(controller)
+      send(controller)
     },
     flush(controller) {
       if (state !== 'open') return
       parser.end()
       protocolError(head === undefined ? 'the stream ended before message_start' : 'the stream ended before message_stop')
-      return send(controller)
+      controller.enqueue(encoder.encode(out))
     },
   })
-}
-
-/**
- * Errors the readable side once the error frame is out. An errored stream drops what is
- * still queued, and Bun's server resets the connection without writing anything when the
- * body errors in the same event-loop turn as its last chunk was read (measured: 300 of 300
- * responses arrived empty). So: wait until the reader has taken the last chunk (polled, as
- * streams have no drain event, slower and slower, for at most ~10 s of a client that does
- * not read), then one timer turn, in which Bun writes it (measured: 1000 of 1000 frames
- * reached a raw socket client, 100 requests at a time). The error still ends in a TCP reset,
- * and a client that has not yet read its socket when the reset lands loses the frame: Bun's
- * own fetch, 100 streams at a time, saw the error frame in 85-96% and a reset in the rest.
- */
-async function errorOnceSent(controller: TransformStreamDefaultController<Uint8Array>, reason: Error): Promise<void> {
-  for (let wait = 1, waited = 0; (controller.desiredSize ?? 0) < 0 && waited < 10_000; waited += wait, wait = Math.min(wait * 2, 100)) {
-    await Bun.sleep(wait)
-  }
-  // A timer, not Bun.sleep(0): that resolves within the same turn (measured: the frame was lost).
-  await new Promise((resolve) => setTimeout(resolve, 0))
-  controller.error(reason)
 }

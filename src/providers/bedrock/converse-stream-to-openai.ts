@@ -1,3 +1,4 @@
+import { openAIErrorEvent } from '../../streaming/failure-frames'
 import type { StreamEvents } from './bedrock-api'
 import { bedrockErrorMessage, convertBedrockError, type OpenAIErrorBody } from './convert-bedrock-error'
 import { convertBedrockUsage, type OpenAIUsage } from './convert-bedrock-usage'
@@ -14,7 +15,8 @@ const utf8 = new TextDecoder()
  * The stream always ends like an OpenAI stream with `include_usage`: a chunk with empty `choices`
  * and the `usage` of the metadata event (null if Bedrock sent none), then `data: [DONE]`.
  * Telemetry reads usage from that chunk. An exception frame, a corrupt frame or a cut final frame
- * becomes an OpenAI error frame, and then the stream errors: it never ends with a clean [DONE].
+ * becomes an OpenAI error event, and the stream ends right after it, never with `[DONE]`; the
+ * upstream is cancelled at once.
  *
  * Cost: ~3.5 µs CPU per frame on Bun 1.4.5, ~3 µs more than an identity TransformStream
  * (`bun scripts/bench/bedrock-translate-cpu.ts`).
@@ -32,14 +34,9 @@ export function createConverseStreamToOpenAIStream(identity: CompletionIdentity)
   const emitDelta = (delta: string, finishReason: string | null = null) =>
     emit(`${head}"choices":[{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finishReason === null ? 'null' : `"${finishReason}"`}}]}\n\n`)
 
-  // Erroring a stream drops what is still queued in it, the error frame included: the stream
-  // errors only once the client has read everything before, via the rejected `failure`.
-  let failure: Promise<never> | undefined
   const fail = (error: OpenAIErrorBody) => {
     failed = true
-    emit(`data: ${JSON.stringify(error)}\n\n`)
-    const reason = new Error(`Bedrock stream failed: ${error.error.code}: ${error.error.message}`)
-    failure = whenRead(controller).then(() => Promise.reject(reason))
+    emit(openAIErrorEvent(error))
   }
 
   const onEvent = (type: string | undefined, payload: Record<string, unknown>) => {
@@ -102,34 +99,21 @@ export function createConverseStreamToOpenAIStream(identity: CompletionIdentity)
       controller = c
     },
     transform(chunk) {
-      if (failed) return failure
+      if (failed) return
       try {
         decoder.push(chunk)
       } catch (error) {
         fail(gatewayError('bedrock_stream_corrupt', `Bedrock's event stream is corrupt: ${error instanceof Error ? error.message : String(error)}`))
       }
-      return failure
+      // The client's side closes once it has read the error event; the upstream is cancelled.
+      if (failed) controller.terminate()
     },
     flush() {
-      if (failed) return failure
-      if (!decoder.end()) {
-        fail(gatewayError('bedrock_stream_truncated', "Bedrock's event stream ended inside a message"))
-        return failure
-      }
+      if (failed) return
+      if (!decoder.end()) return fail(gatewayError('bedrock_stream_truncated', "Bedrock's event stream ended inside a message"))
       emit(`${head}"choices":[],"usage":${JSON.stringify(usage)}}\n\ndata: [DONE]\n\n`)
     },
   })
-}
-
-/**
- * Resolves once the reader has taken every queued chunk (desiredSize is back to 0), or the
- * stream is gone (null). Streams offer no drain event, so this polls, slower and slower; it
- * runs only on the failure path, and gives up after about 10 s of a client that does not read.
- */
-async function whenRead(controller: TransformStreamDefaultController<Uint8Array>): Promise<void> {
-  for (let wait = 1, waited = 0; (controller.desiredSize ?? 0) < 0 && waited < 10_000; waited += wait, wait = Math.min(wait * 2, 100)) {
-    await Bun.sleep(wait)
-  }
 }
 
 function headerValue(message: EventStreamMessage, name: string): string | undefined {

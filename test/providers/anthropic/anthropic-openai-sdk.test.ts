@@ -1,16 +1,22 @@
 import { afterAll, beforeEach, describe, expect, test } from 'bun:test'
 import OpenAI from 'openai'
 import { DEFAULT_MAX_TOKENS } from '../../../src/providers/anthropic/convert-to-anthropic-request'
-import { startGateway } from '../../support/gateway'
+import { startGateway, waitForRecords } from '../../support/gateway'
 import { MOCK_MESSAGE_ID, startMockAnthropic } from '../../support/mock-anthropic'
+import { countEach, sdkStreamOutcome } from '../../support/sdk-stream-outcome'
 
 const mock = startMockAnthropic()
 const gateway = startGateway({ ANTHROPIC_BASE_URL: mock.url, FIRST_BYTE_TIMEOUT_MS: '2000', IDLE_TIMEOUT_MS: '10000' })
+const impatient = startGateway({ ANTHROPIC_BASE_URL: mock.url, IDLE_TIMEOUT_MS: '300' })
 afterAll(() => {
   gateway.stop()
+  impatient.stop()
   mock.stop()
 })
-beforeEach(() => mock.reset())
+beforeEach(() => {
+  mock.reset()
+  gateway.records.length = 0
+})
 
 const client = (headers: Record<string, string> = {}) =>
   new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'sk-ant-test-key', defaultHeaders: { 'x-provider': 'anthropic', ...headers }, maxRetries: 0 })
@@ -225,7 +231,23 @@ describe('OpenAI SDK → gateway → Anthropic Messages API', () => {
     expect(parts).toEqual(['Hello ', 'from '])
   })
 
-  test('an upstream that dies mid-stream makes the client stream fail, never end cleanly', async () => {
+  test('100 concurrent streams with an error event: every client gets an APIError with the upstream message, and every record is a stream error', async () => {
+    mock.scenario.errorEventAfterDeltas = 2
+    const streams = await Promise.all(Array.from({ length: 100 }, () => client().chat.completions.create({ model: MODEL, messages, stream: true })))
+    // No client reads before every body has ended on the gateway's side: each then gets only
+    // what that ending left on its connection.
+    const records = await waitForRecords(gateway, 100)
+    expect(records).toHaveLength(100)
+    const outcomes = await Promise.all(streams.map(sdkStreamOutcome))
+    expect(countEach(outcomes)).toEqual({ 'APIError: Overloaded (overloaded_error)': 100 })
+    for (const record of records) {
+      expect(record.attributes.metadata).toMatchObject({ status: 'error', error_count: 1, error_type: 'provider_stream_error', provider_error_type: 'overloaded_error', status_code: 200 })
+      // The input was billed before the error: its usage is recorded.
+      expect(record.attributes.metadata.tokens).toMatchObject({ input: 25, cached_input: 4 })
+    }
+  })
+
+  test('an upstream that dies mid-stream: the client gets an APIError after the text before it, never a clean end', async () => {
     mock.scenario.dieAfterEvents = 5
     mock.scenario.eventDelayMs = 10
     const stream = await client().chat.completions.create({ model: MODEL, messages, stream: true })
@@ -233,10 +255,30 @@ describe('OpenAI SDK → gateway → Anthropic Messages API', () => {
     const outcome = await (async () => {
       for await (const chunk of stream) if (chunk.choices[0]?.delta.content) parts.push(chunk.choices[0].delta.content)
       return 'ended'
-    })().catch(() => 'failed')
-    expect(outcome).toBe('failed')
+    })().catch((error) => error)
+    expect(outcome).toBeInstanceOf(OpenAI.APIError)
+    expect(outcome.constructor.name).toBe('APIError')
+    // The failure's code (ECONNRESET, ...), never a URL.
+    expect(outcome.error).toMatchObject({ message: expect.stringMatching(/^upstream stream failed: [A-Z_]+$/), type: 'upstream_error', code: 'upstream_stream_error' })
     // Events 0-4: message_start, ping, content_block_start, two text deltas.
     expect(parts).toEqual(['Hello ', 'from '])
+    const [record] = await waitForRecords(gateway, 1)
+    expect(record!.attributes.metadata).toMatchObject({ status: 'error', error_type: 'upstream_stream_error' })
+  })
+
+  test('an upstream silent for longer than IDLE_TIMEOUT_MS: the client gets an APIError saying so, the upstream is cancelled, the record says idle timeout', async () => {
+    mock.scenario.eventDelayMs = 60_000
+    const stream = await new OpenAI({ baseURL: `${impatient.url}/v1`, apiKey: 'sk-ant-test-key', defaultHeaders: { 'x-provider': 'anthropic' }, maxRetries: 0 }).chat.completions.create({
+      model: MODEL,
+      messages,
+      stream: true,
+    })
+    expect(await sdkStreamOutcome(stream)).toBe('APIError: upstream sent nothing for 300 ms (upstream_stream_error)')
+    const [record] = await waitForRecords(impatient, 1)
+    expect(record!.attributes.metadata).toMatchObject({ status: 'error', error_type: 'upstream_idle_timeout' })
+    const deadline = performance.now() + 2000
+    while (mock.cancelledStreams === 0 && performance.now() < deadline) await Bun.sleep(10)
+    expect(mock.cancelledStreams).toBe(1)
   })
 
   test('a client that leaves mid-stream cancels the upstream stream', async () => {

@@ -7,8 +7,8 @@ const CREATED = 1_732_700_000
 interface Outcome {
   /** The client-facing bytes, decoded. */
   text: string
-  /** The message the stream failed with, or null when it ended cleanly. */
-  error: string | null
+  /** How the client-facing stream ended: failures too end cleanly, after their error event. */
+  end: 'closed' | 'errored'
 }
 
 async function translate(chunks: Uint8Array[]): Promise<Outcome> {
@@ -24,20 +24,15 @@ async function translate(chunks: Uint8Array[]): Promise<Outcome> {
   try {
     for (;;) {
       const { done, value } = await reader.read()
-      if (done) return { text: text + decoder.decode(), error: null }
+      if (done) return { text: text + decoder.decode(), end: 'closed' }
       text += decoder.decode(value, { stream: true })
     }
-  } catch (error) {
-    return { text: text + decoder.decode(), error: (error as Error).message }
+  } catch {
+    return { text: text + decoder.decode(), end: 'errored' }
   }
 }
 
-/** A few runs at a time: a failing stream waits one timer turn before it errors (see errorOnceSent). */
-async function translateAll(chunkings: Uint8Array[][]): Promise<Outcome[]> {
-  const outcomes: Outcome[] = []
-  for (let at = 0; at < chunkings.length; at += 32) outcomes.push(...(await Promise.all(chunkings.slice(at, at + 32).map(translate))))
-  return outcomes
-}
+const translateAll = (chunkings: Uint8Array[][]): Promise<Outcome[]> => Promise.all(chunkings.map(translate))
 
 /** The SSE frames of an OpenAI stream: parsed JSON, or the `[DONE]` marker. */
 function frames(text: string): unknown[] {
@@ -70,11 +65,12 @@ const midError = broken('msg_01ErrorMidStream')
 const cut = broken('msg_01Truncated')
 const smallUsage = { prompt_tokens: 12, completion_tokens: 1, total_tokens: 13, prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 } }
 
-const cases: Array<{ name: string; file: string; frames: unknown[]; error: string | null }> = [
+/** `failed`: the stream ends with an error event (and no [DONE]). */
+const cases: Array<{ name: string; file: string; frames: unknown[]; failed: boolean }> = [
   {
     name: 'text with a ping and multi-byte characters',
     file: 'text.sse',
-    error: null,
+    failed: false,
     frames: [
       text.chunk({ role: 'assistant', content: '' }),
       text.chunk({ content: 'Hello' }),
@@ -87,7 +83,7 @@ const cases: Array<{ name: string; file: string; frames: unknown[]; error: strin
   {
     name: 'thinking skipped, text, then two tool calls with input_json_delta, cache usage',
     file: 'tool-use.sse',
-    error: null,
+    failed: false,
     frames: [
       tool.chunk({ role: 'assistant', content: '' }),
       tool.chunk({ content: 'Okay, let me check.' }),
@@ -108,9 +104,9 @@ const cases: Array<{ name: string; file: string; frames: unknown[]; error: strin
     ],
   },
   {
-    name: 'an error event mid-stream: usage so far, an OpenAI error frame, then a failed stream',
+    name: 'an error event mid-stream: usage so far (the input was billed), then an OpenAI error event, then the end',
     file: 'error-mid-stream.sse',
-    error: 'Overloaded',
+    failed: true,
     frames: [
       midError.chunk({ role: 'assistant', content: '' }),
       midError.chunk({ content: 'Once upon' }),
@@ -119,9 +115,9 @@ const cases: Array<{ name: string; file: string; frames: unknown[]; error: strin
     ],
   },
   {
-    name: 'a stream cut inside an event: never a clean end',
+    name: 'a stream cut inside an event: an error event, never [DONE]',
     file: 'truncated.sse',
-    error: 'Anthropic stream broken: the stream ended before message_stop',
+    failed: true,
     frames: [
       cut.chunk({ role: 'assistant', content: '' }),
       cut.chunk({ content: 'Once upon' }),
@@ -132,48 +128,45 @@ const cases: Array<{ name: string; file: string; frames: unknown[]; error: strin
 ]
 
 describe('createAnthropicToOpenAIStream', () => {
-  for (const { name, file, frames: expected, error } of cases) {
+  for (const { name, file, frames: expected, failed } of cases) {
     for (const lineEnding of ['LF', 'CRLF'] as const) {
       test(`${name} (${lineEnding}): the same bytes whole, byte by byte, at every split point and at random splits`, async () => {
         let wire = await fixture(file)
         if (lineEnding === 'CRLF') wire = wire.replaceAll('\n', '\r\n')
         const bytes = new TextEncoder().encode(wire)
         const whole = await translate([bytes])
-        expect(whole.error).toBe(error)
+        expect(whole.end).toBe('closed')
         expect(frames(whole.text)).toEqual(expected)
-        if (error !== null) expect(whole.text).not.toContain('[DONE]')
+        expect(whole.text.includes('[DONE]')).toBe(!failed)
+        expect(Object.hasOwn(frames(whole.text).at(-1) as object, 'error')).toBe(failed)
         const chunkings = [...splitEverywhere(bytes)]
         expect(chunkings).toHaveLength(bytes.length + 21)
         for (const [i, outcome] of (await translateAll(chunkings)).entries()) {
-          if (outcome.text !== whole.text || outcome.error !== whole.error) expect({ chunks: chunkings[i]!.length, ...outcome }).toEqual({ chunks: chunkings[i]!.length, ...whole })
+          if (outcome.text !== whole.text || outcome.end !== whole.end) expect({ chunks: chunkings[i]!.length, ...outcome }).toEqual({ chunks: chunkings[i]!.length, ...whole })
         }
       })
     }
   }
 
-  const edgeCases: Array<{ name: string; wire: string; frames: unknown[]; error: string | null }> = [
+  const edgeCases: Array<{ name: string; wire: string; frames: unknown[] }> = [
     {
       name: 'pings only, then the end',
       wire: 'event: ping\ndata: {"type": "ping"}\n\nevent: ping\ndata: {"type": "ping"}\n\n',
-      error: 'Anthropic stream broken: the stream ended before message_start',
       frames: [{ error: { message: 'Anthropic stream broken: the stream ended before message_start', type: 'upstream_error', param: null, code: 'upstream_stream_broken' } }],
     },
     {
       name: 'content before message_start',
       wire: 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"x"}}\n\n',
-      error: 'Anthropic stream broken: content_block_delta before message_start',
       frames: [{ error: { message: 'Anthropic stream broken: content_block_delta before message_start', type: 'upstream_error', param: null, code: 'upstream_stream_broken' } }],
     },
     {
       name: 'data that is not JSON',
       wire: 'event: message_start\ndata: {not json\n\n',
-      error: 'Anthropic stream broken: event "message_start" carries data that is not JSON',
       frames: [{ error: { message: 'Anthropic stream broken: event "message_start" carries data that is not JSON', type: 'upstream_error', param: null, code: 'upstream_stream_broken' } }],
     },
     {
       name: 'a payload whose type is not a string is read by its event name',
       wire: 'event: content_block_delta\ndata: {"type":7}\n\n',
-      error: 'Anthropic stream broken: content_block_delta before message_start',
       frames: [{ error: { message: 'Anthropic stream broken: content_block_delta before message_start', type: 'upstream_error', param: null, code: 'upstream_stream_broken' } }],
     },
     {
@@ -184,7 +177,6 @@ describe('createAnthropicToOpenAIStream', () => {
         'event: brand_new_event\ndata: {"type":"brand_new_event"}\n\n' +
         'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"max_tokens"},"usage":{"output_tokens":3}}\n\n' +
         'event: message_stop\ndata: {"type":"message_stop"}\n\n',
-      error: null,
       frames: [
         chunkOf('msg_a', 'm')({ role: 'assistant', content: '' }),
         chunkOf('msg_a', 'm')({}, 'length'),
@@ -194,20 +186,34 @@ describe('createAnthropicToOpenAIStream', () => {
       ],
     },
   ]
-  for (const { name, wire, frames: expected, error } of edgeCases) {
+  for (const { name, wire, frames: expected } of edgeCases) {
     test(`${name}`, async () => {
       const bytes = new TextEncoder().encode(wire)
       for (const outcome of await translateAll([...splitEverywhere(bytes, 5)])) {
-        expect(outcome.error).toBe(error)
+        expect(outcome.end).toBe('closed')
         expect(frames(outcome.text)).toEqual(expected)
       }
     })
   }
 
+  test('after an error event the upstream is cancelled, not read to its end', async () => {
+    const cancelled = Promise.withResolvers<void>()
+    const source = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(new TextEncoder().encode(await fixture('error-mid-stream.sse')))
+        // Never closes: only a cancel ends this upstream (without one, this test times out).
+      },
+      cancel: () => cancelled.resolve(),
+    })
+    const text = await new Response(source.pipeThrough(createAnthropicToOpenAIStream({ created: CREATED }))).text()
+    expect(frames(text).at(-1)).toEqual({ error: { message: 'Overloaded', type: 'overloaded_error', param: null, code: 'overloaded_error' } })
+    await cancelled.promise
+  })
+
   test('bytes after message_stop are ignored', async () => {
     const wire = (await fixture('text.sse')) + 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"late"}}\n\n'
     const outcome = await translate([new TextEncoder().encode(wire)])
-    expect(outcome.error).toBeNull()
+    expect(outcome.end).toBe('closed')
     expect(outcome.text).not.toContain('late')
     expect(outcome.text.endsWith('data: [DONE]\n\n')).toBe(true)
   })

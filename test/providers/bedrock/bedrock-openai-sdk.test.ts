@@ -1,7 +1,8 @@
 import { afterAll, beforeEach, describe, expect, test } from 'bun:test'
 import OpenAI from 'openai'
-import { startGateway } from '../../support/gateway'
+import { startGateway, waitForRecords } from '../../support/gateway'
 import { DEFAULT_BEDROCK_SCENARIO, startMockBedrock } from '../../support/mock-bedrock'
+import { countEach, sdkStreamOutcome } from '../../support/sdk-stream-outcome'
 
 const ENV_KEY = { id: 'AKIDGATEWAYENV', secret: 'gateway/env/secret/EXAMPLEKEY', token: 'gateway-session-token' }
 const CLIENT_KEY = { id: 'AKIDCLIENTHEADER', secret: 'client/header/secret/EXAMPLEKEY' }
@@ -23,7 +24,10 @@ afterAll(() => {
   bare.stop()
   mock.stop()
 })
-beforeEach(() => mock.reset())
+beforeEach(() => {
+  mock.reset()
+  gateway.records.length = 0
+})
 
 const client = (headers: Record<string, string> = {}, url = gateway.url) =>
   new OpenAI({ baseURL: `${url}/v1`, apiKey: 'sk-not-for-bedrock', defaultHeaders: { 'x-provider': 'bedrock', ...headers }, maxRetries: 0 })
@@ -229,7 +233,21 @@ describe('OpenAI SDK → gateway → Bedrock Converse', () => {
     expect(text).toEqual(DEFAULT_BEDROCK_SCENARIO.text.slice(0, 2))
   })
 
-  test('on the wire, an exception frame is the last event and the body then fails', async () => {
+  test('100 concurrent streams cut by an exception frame: every client gets an APIError with the upstream message, and every record is a stream error', async () => {
+    mock.scenario.exception = { afterFrames: 3, type: 'modelStreamErrorException', message: 'The model stream failed.' }
+    const streams = await Promise.all(Array.from({ length: 100 }, () => client().chat.completions.create({ model: MODEL, messages, stream: true })))
+    // No client reads before every body has ended on the gateway's side: each then gets only
+    // what that ending left on its connection.
+    const records = await waitForRecords(gateway, 100)
+    expect(records).toHaveLength(100)
+    const outcomes = await Promise.all(streams.map(sdkStreamOutcome))
+    expect(countEach(outcomes)).toEqual({ 'APIError: The model stream failed. (modelStreamErrorException)': 100 })
+    for (const record of records) {
+      expect(record.attributes.metadata).toMatchObject({ status: 'error', error_count: 1, error_type: 'provider_stream_error', provider_error_type: 'server_error', status_code: 200 })
+    }
+  })
+
+  test('on the wire, an exception frame becomes the last event, and the body then ends without [DONE]', async () => {
     mock.scenario.exception = { afterFrames: 2, type: 'throttlingException', message: 'Slow down.' }
     const response = await fetch(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
@@ -246,7 +264,8 @@ describe('OpenAI SDK → gateway → Bedrock Converse', () => {
         text += decoder.decode(value, { stream: true })
       }
     })().catch(() => 'failed')
-    expect(outcome).toBe('failed')
+    // Erroring the body would make Bun reset the connection and drop the error event with it.
+    expect(outcome).toBe('ended cleanly')
     const events = text.split('\n\n').filter((e) => e !== '')
     expect(events).toHaveLength(3)
     expect(JSON.parse(events[2]!.slice('data: '.length))).toEqual({ error: { message: 'Slow down.', type: 'rate_limit_error', param: null, code: 'throttlingException' } })

@@ -7,7 +7,7 @@ const identity = { id: 'chatcmpl-r1', created: 1_700_000_000, model: 'anthropic.
 const base = { id: 'chatcmpl-r1', object: 'chat.completion.chunk', created: 1_700_000_000, model: identity.model }
 const delta = (d: unknown, finish: string | null = null) => ({ ...base, choices: [{ index: 0, delta: d, logprobs: null, finish_reason: finish }] })
 
-async function translate(chunks: Uint8Array[]): Promise<{ events: unknown[]; failed: boolean }> {
+async function translate(chunks: Uint8Array[]): Promise<{ events: unknown[]; errored: boolean }> {
   const source = new ReadableStream<Uint8Array>({
     start(controller) {
       for (const chunk of chunks) controller.enqueue(chunk)
@@ -16,11 +16,11 @@ async function translate(chunks: Uint8Array[]): Promise<{ events: unknown[]; fai
   })
   const decoder = new TextDecoder()
   let text = ''
-  let failed = false
+  let errored = false
   try {
     for await (const chunk of source.pipeThrough(createConverseStreamToOpenAIStream(identity))) text += decoder.decode(chunk, { stream: true })
   } catch {
-    failed = true
+    errored = true
   }
   const events = text
     .split('\n\n')
@@ -30,7 +30,7 @@ async function translate(chunks: Uint8Array[]): Promise<{ events: unknown[]; fai
       const data = event.slice('data: '.length)
       return data === '[DONE]' ? data : JSON.parse(data)
     })
-  return { events, failed }
+  return { events, errored }
 }
 
 const scenario = (changes: Partial<BedrockScenario>): BedrockScenario => ({ ...structuredClone(DEFAULT_BEDROCK_SCENARIO), ...changes })
@@ -49,7 +49,7 @@ describe('createConverseStreamToOpenAIStream', () => {
     ]
     let runs = 0
     for (const chunks of splitEverywhere(wire, 30)) {
-      expect(await translate(chunks)).toEqual({ events: expected, failed: false })
+      expect(await translate(chunks)).toEqual({ events: expected, errored: false })
       runs++
     }
     expect(runs).toBe(wire.length + 1 + 30)
@@ -59,8 +59,8 @@ describe('createConverseStreamToOpenAIStream', () => {
     const wire = Buffer.concat(
       converseStreamFrames(scenario({ text: ['Let me check.'], toolUse: { toolUseId: 'tu_1', name: 'weather', input: { city: 'Lima' }, inputChunks: 2 }, stopReason: 'tool_use' })),
     )
-    const { events, failed } = await translate([wire])
-    expect(failed).toBe(false)
+    const { events, errored } = await translate([wire])
+    expect(errored).toBe(false)
     expect(events.slice(1, -2)).toEqual([
       delta({ content: 'Let me check.' }),
       delta({ tool_calls: [{ index: 0, id: 'tu_1', type: 'function', function: { name: 'weather', arguments: '' } }] }),
@@ -79,12 +79,12 @@ describe('createConverseStreamToOpenAIStream', () => {
   test('events this translator does not know are skipped', async () => {
     const frames = converseStreamFrames(scenario({ text: ['x'] }))
     frames.splice(1, 0, encodeEventFrame('someFutureEvent', { anything: true }))
-    const { events, failed } = await translate(frames)
-    expect(failed).toBe(false)
+    const { events, errored } = await translate(frames)
+    expect(errored).toBe(false)
     expect(events.slice(0, 2)).toEqual([delta({ role: 'assistant', content: '' }), delta({ content: 'x' })])
   })
 
-  test('an exception frame: the deltas before it, an OpenAI error frame, then the stream errors without [DONE]', async () => {
+  test('an exception frame: the deltas before it, an OpenAI error event, then the end of the stream without [DONE]', async () => {
     const frames = [...converseStreamFrames(scenario({ text: ['a', 'b', 'c'] })).slice(0, 2), encodeExceptionFrame('modelStreamErrorException', 'Model went away')]
     for (const chunks of splitEverywhere(Buffer.concat(frames), 10)) {
       expect(await translate(chunks)).toEqual({
@@ -93,25 +93,40 @@ describe('createConverseStreamToOpenAIStream', () => {
           delta({ content: 'a' }),
           { error: { message: 'Model went away', type: 'server_error', param: null, code: 'modelStreamErrorException' } },
         ],
-        failed: true,
+        errored: false,
       })
     }
   })
 
-  test('a corrupted CRC: an error frame, then the stream errors', async () => {
+  test('a corrupted CRC: an error event, then the end', async () => {
     const wire = Uint8Array.from(Buffer.concat(converseStreamFrames(scenario({ text: ['a'] }))))
     wire[wire.length - 2]! ^= 0xff
-    const { events, failed } = await translate([wire])
-    expect(failed).toBe(true)
+    const { events, errored } = await translate([wire])
+    expect(errored).toBe(false)
     expect(events.at(-1)).toMatchObject({ error: { type: 'upstream_error', code: 'bedrock_stream_corrupt' } })
     expect(events).not.toContain('[DONE]')
   })
 
-  test('a truncated final frame: an error frame, then the stream errors', async () => {
+  test('a truncated final frame: an error event, then the end', async () => {
     const wire = Buffer.concat(converseStreamFrames(scenario({ text: ['a'] })))
-    const { events, failed } = await translate([wire.subarray(0, wire.length - 10)])
-    expect(failed).toBe(true)
+    const { events, errored } = await translate([wire.subarray(0, wire.length - 10)])
+    expect(errored).toBe(false)
     expect(events.at(-1)).toEqual({ error: { message: "Bedrock's event stream ended inside a message", type: 'upstream_error', param: null, code: 'bedrock_stream_truncated' } })
     expect(events).not.toContain('[DONE]')
+  })
+
+  test('after an exception frame the upstream is cancelled, not read to its end', async () => {
+    const cancelled = Promise.withResolvers<void>()
+    const frames = [...converseStreamFrames(scenario({ text: ['a'] })).slice(0, 2), encodeExceptionFrame('modelStreamErrorException', 'Model went away')]
+    const source = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const frame of frames) controller.enqueue(frame)
+        // Never closes: only a cancel ends this upstream (without one, this test times out).
+      },
+      cancel: () => cancelled.resolve(),
+    })
+    const text = await new Response(source.pipeThrough(createConverseStreamToOpenAIStream(identity))).text()
+    expect(text.endsWith(`data: ${JSON.stringify({ error: { message: 'Model went away', type: 'server_error', param: null, code: 'modelStreamErrorException' } })}\n\n`)).toBe(true)
+    await cancelled.promise
   })
 })
