@@ -50,12 +50,15 @@ const delivered = (ids: string[]) => waitFor(async () => ids.filter((id) => es.d
 
 describe('the exporter under Elasticsearch faults', () => {
   test('a slow Elasticsearch does not hold up requests; the records arrive when it answers', async () => {
-    es.script.push({ kind: 'slow', ms: 1500 }, { kind: 'slow', ms: 1500 })
-    const bulksBefore = es.bulkRequests.length
-    const ids = await sendRequests(25, true)
-    // Every request finished while Elasticsearch had not yet answered a single bulk request.
-    expect(es.bulkRequests.length).toBe(bulksBefore)
-    expect(await delivered(ids)).toBe(25)
+    es.script.push({ kind: 'slow', ms: 2000 }, { kind: 'slow', ms: 2000 })
+    const first = await sendRequests(10)
+    // A bulk request is now hanging in Elasticsearch...
+    expect(await waitFor(async () => es.pendingBulks, (n) => n > 0, 5000)).toBe(1)
+    gateway.records.length = 0
+    const second = await sendRequests(25, true)
+    // ...and 25 more requests, streams, finished while it still hung.
+    expect(es.pendingBulks).toBe(1)
+    expect(await delivered([...first, ...second])).toBe(35)
   }, 30_000)
 
   test('429 and 503 on _bulk: records are kept, retried and all delivered once it recovers', async () => {

@@ -26,6 +26,8 @@ export interface FakeElasticsearch {
   documents: Map<string, unknown>
   /** Every bulk request's document ids and the answer it got. */
   bulkRequests: Array<{ ids: string[]; status: number }>
+  /** Bulk requests received and not yet answered (a slow node holding them). */
+  pendingBulks: number
   /** Ids of items answered with a scripted rejection, with its status. */
   rejected: Array<{ id: string; status: number }>
   /** Raw Authorization headers received. */
@@ -40,6 +42,7 @@ export function startFakeElasticsearch(): FakeElasticsearch {
     url: '',
     script: [],
     outage: null,
+    pendingBulks: 0,
     documents: new Map(),
     bulkRequests: [],
     rejected: [],
@@ -70,7 +73,11 @@ export function startFakeElasticsearch(): FakeElasticsearch {
         const headers: Record<string, string> = behaviour.retryAfterSeconds === undefined ? {} : { 'retry-after': String(behaviour.retryAfterSeconds) }
         return json({ error: { type: 'es_rejected_execution_exception', reason: 'scripted' }, status: behaviour.status }, behaviour.status, headers)
       }
-      if (behaviour.kind === 'slow') await Bun.sleep(behaviour.ms)
+      if (behaviour.kind === 'slow') {
+        fake.pendingBulks++
+        await Bun.sleep(behaviour.ms)
+        fake.pendingBulks--
+      }
       fake.bulkRequests.push({ ids, status: 200 })
       const items = []
       let errors = false
