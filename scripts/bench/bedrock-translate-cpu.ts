@@ -9,7 +9,7 @@
 import { EventStreamCodec } from '@smithy/eventstream-codec'
 import { parseArgs } from 'node:util'
 import { createConverseStreamToOpenAIStream } from '../../src/providers/bedrock/converse-stream-to-openai'
-import { createEventStreamDecoder } from '../../src/providers/bedrock/event-stream-decoder'
+import { createEventStreamDecoder } from '../../src/streaming/event-stream-decoder'
 import { signAwsRequest } from '../../src/providers/bedrock/sign-aws-request'
 
 const { values } = parseArgs({ options: { frames: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '7' } } })

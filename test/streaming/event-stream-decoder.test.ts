@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
-import { createEventStreamDecoder, type EventStreamMessage } from '../../../src/providers/bedrock/event-stream-decoder'
-import { randomChunkings, splitEverywhere } from '../../support/chunking'
-import { encodeEventFrame, encodeExceptionFrame } from '../../support/mock-bedrock'
+import { createEventStreamDecoder, type EventStreamMessage } from '../../src/streaming/event-stream-decoder'
+import { randomChunkings, splitEverywhere } from '../support/chunking'
+import { encodeEventFrame, encodeExceptionFrame } from '../support/mock-bedrock'
 
 const frames = [
   encodeEventFrame('messageStart', { role: 'assistant' }),
