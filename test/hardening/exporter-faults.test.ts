@@ -136,3 +136,35 @@ describe('the exporter at capacity', () => {
     expect(await value('ai_gateway_telemetry_queue_depth')).toBe(0)
   }, 40_000)
 })
+
+describe('the exporter under steady load with a healthy Elasticsearch', () => {
+  const steady = startGateway({
+    OPENAI_BASE_URL: mock.url,
+    ENABLE_ELASTICSEARCH: 'true',
+    ELASTICSEARCH_URL: es.url,
+    ELASTICSEARCH_SETUP: 'false',
+    ELASTICSEARCH_BATCH_SIZE: '5',
+    ELASTICSEARCH_FLUSH_INTERVAL_MS: '20',
+    TELEMETRY_BUFFER_CAPACITY: '20',
+  })
+  afterAll(() => steady.stop())
+
+  // Known bug, kept visible: src/telemetry/exporter.ts re-arms its send timer (clearTimeout +
+  // setTimeout 0) on every push once a batch is full, so while records keep arriving faster than
+  // that timer fires, nothing is sent and the full buffer drops records although Elasticsearch is
+  // healthy (60 requests back to back: ~35 dropped). `test.failing` turns red once it is fixed:
+  // then make this a plain `test`.
+  test.failing('60 requests back to back, three times the buffer: every record is delivered, none dropped', async () => {
+    for (let i = 0; i < 60; i++) {
+      const response = await fetch(`${steady.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `hi ${i}` }] }),
+      })
+      await response.text()
+    }
+    const ids = (await waitForRecords(steady, 60)).map((r) => r.attributes.id)
+    expect(steady.telemetry.exporterStats()!.dropped).toBe(0)
+    expect(await delivered(ids)).toBe(60)
+  }, 40_000)
+})
