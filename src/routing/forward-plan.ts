@@ -23,6 +23,8 @@ export interface PlannedResponse {
   provider: Provider
   /** The request as the serving target received it (its model), for a translating provider. */
   request: ClientRequest
+  /** What the serving target's translation left out of the request. */
+  warnings: string[]
 }
 
 /** Filled in by forwardPlan as it goes, so the record knows the attempts even when all fail. */
@@ -61,7 +63,7 @@ export async function forwardPlan(plan: RoutePlan, request: ClientRequest, meta:
         if (lastAttempt || !isRetryableStatus(forwarded.status)) {
           meta.target_provider = target.provider
           meta.target_model = target.model
-          return { forwarded, provider, request: targetRequest }
+          return { forwarded, provider, request: targetRequest, warnings: upstream.warnings ?? [] }
         }
         meta.failures.push({ provider: target.provider, model: target.model, status: forwarded.status, error: null })
         retryAfter = forwarded.headers.get('retry-after')

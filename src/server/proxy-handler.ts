@@ -55,6 +55,7 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
       if (plan === null) {
         clientRequest.headers = routing.upstreamHeaders(request.headers, provider.id)
         const upstream = await provider.toUpstream(clientRequest, targetOf(provider.id))
+        record.warnings = upstream.warnings ?? []
         record.upstreamSent()
         forwarded = await forward(upstream, { clientSignal: request.signal, firstByteTimeoutMs: config.firstByteTimeoutMs, fetch: deps.fetch })
       } else {
@@ -71,6 +72,7 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
         })
         ;({ forwarded, provider, request: clientRequest } = served)
         record.provider = provider.id
+        record.warnings = served.warnings
       }
       record.upstreamAnswered(forwarded.status, forwarded.providerLatencyMs)
       const headers = clientResponseHeaders(forwarded.headers, requestId)

@@ -53,6 +53,7 @@ export const RECORD_MAPPING = {
             stream: { type: 'boolean' },
             finish_reason: keyword,
             finish_reason_raw: keyword,
+            warnings: keyword,
             routing: {
               properties: {
                 alias: keyword,

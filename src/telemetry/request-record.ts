@@ -56,6 +56,8 @@ export interface RecordMetadata {
   finish_reason: string | null
   /** The provider's own finish reason when it differs from the unified one. */
   finish_reason_raw: string | null
+  /** What a translation to another provider's API left out of the request (e.g. `seed dropped: ...`); empty when nothing. */
+  warnings: string[]
   /** Present when the request named a model alias: which target served and why earlier attempts failed. */
   routing?: RoutingMetadata
 }

@@ -35,6 +35,8 @@ export class RequestTelemetry {
   providerStatus: number | null = null
   /** Set by routing for alias requests. */
   routing: RoutingMetadata | null = null
+  /** What the request's translation for the provider had to leave out. */
+  warnings: string[] = []
   /** Called with the finished record (routing counts tokens against rate limits with it). */
   onFinish: ((record: RequestRecord) => void) | null = null
   private readonly startedAtEpoch = Date.now()
@@ -142,6 +144,7 @@ export class RequestTelemetry {
           stream: this.stream,
           finish_reason: summary?.finishReason ?? null,
           finish_reason_raw: summary?.finishReasonRaw ?? null,
+          warnings: this.warnings,
         },
       },
     }

@@ -1,5 +1,6 @@
 import { afterAll, beforeEach, describe, expect, test } from 'bun:test'
 import OpenAI from 'openai'
+import { startMockAnthropic } from '../support/mock-anthropic'
 import { chunkTexts, startMockOpenAI } from '../support/mock-openai'
 import { waitForRecords } from '../support/gateway'
 import { deadPortUrl, seededRandom, startRoutingGateway, writeRoutingFile } from '../support/routing-gateway'
@@ -8,17 +9,20 @@ import { deadPortUrl, seededRandom, startRoutingGateway, writeRoutingFile } from
 const primary = startMockOpenAI()
 const secondary = startMockOpenAI()
 const dead = deadPortUrl()
+const anthropic = startMockAnthropic()
 
 const file = writeRoutingFile({
   providers: {
     groq: { api_key: 'gsk-server', base_url: primary.url },
     openai: { api_key: 'sk-server', base_url: secondary.url },
     together: { api_key: 'tg-server', base_url: dead },
+    anthropic: { api_key: 'sk-ant-server', base_url: anthropic.url },
   },
   models: {
     smart: { strategy: 'fallback', retry: { attempts: 2, backoff_ms: 1 }, targets: [{ provider: 'groq', model: 'llama-3.3-70b-versatile' }, { provider: 'openai', model: 'gpt-4o-mini' }] },
     deadfirst: { strategy: 'fallback', retry: { attempts: 1, backoff_ms: 1 }, targets: [{ provider: 'together', model: 'meta-llama' }, { provider: 'openai', model: 'gpt-4o-mini' }] },
     impatient: { strategy: 'fallback', targets: [{ provider: 'groq', model: 'slow-model', first_byte_timeout_ms: 150 }, { provider: 'openai', model: 'gpt-4o-mini' }] },
+    claude: { strategy: 'fallback', targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }, { provider: 'openai', model: 'gpt-4o-mini' }] },
     lb: { strategy: 'loadbalance', targets: [{ provider: 'openai', model: 'gpt-4o-mini', weight: 3 }, { provider: 'openai', model: 'gpt-4.1-mini', weight: 1 }] },
   },
   gateway_keys: [{ key: 'gw-team', name: 'team' }],
@@ -28,10 +32,12 @@ afterAll(() => {
   gateway.stop()
   primary.stop()
   secondary.stop()
+  anthropic.stop()
 })
 beforeEach(() => {
   primary.reset()
   secondary.reset()
+  anthropic.reset()
   gateway.records.length = 0
 })
 
@@ -113,6 +119,20 @@ describe('model aliases', () => {
     const sent = JSON.parse(primary.requests[0]!.body)
     expect(sent.model).toBe('llama-3.3-70b-versatile')
     expect(sent.stream_options).toEqual({ include_usage: true })
+  })
+
+  test("the record keeps the warnings of the target that served: a translated target's, or none after a fallback", async () => {
+    await client().chat.completions.create({ model: 'claude', messages, seed: 7 })
+    expect(anthropic.requests).toHaveLength(1)
+    expect((await lastRecord()).attributes.metadata.warnings).toEqual(['seed dropped: Anthropic has no equivalent'])
+
+    gateway.records.length = 0
+    anthropic.scenario.error = { status: 529, type: 'overloaded_error', message: 'Overloaded' }
+    await client().chat.completions.create({ model: 'claude', messages, seed: 7 })
+    expect(JSON.parse(secondary.requests[0]!.body).seed).toBe(7)
+    const record = await lastRecord()
+    expect(record.attributes.metadata.routing!.target_provider).toBe('openai')
+    expect(record.attributes.metadata.warnings).toEqual([])
   })
 
   test('loadbalance: 400 requests split about 3:1 by weight (seeded)', async () => {

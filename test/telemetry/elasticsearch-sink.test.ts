@@ -98,6 +98,7 @@ function record(id: string, timestamp: string): RequestRecord {
         stream: false,
         finish_reason: 'stop',
         finish_reason_raw: 'stop',
+        warnings: [],
       },
     },
   }

@@ -67,6 +67,7 @@ function record(attributes: { provider: string | null; model: string | null }, m
         stream: false,
         finish_reason: null,
         finish_reason_raw: null,
+        warnings: [],
         ...metadata,
       },
     },

@@ -114,6 +114,7 @@ describe('RequestTelemetry: one document per request', () => {
           stream: false,
           finish_reason: 'stop',
           finish_reason_raw: 'stop',
+          warnings: [],
         },
       },
     })
@@ -299,6 +300,21 @@ describe('RequestTelemetry: one document per request', () => {
       provider_error_count: 1,
       provider_error_type: 'overloaded_error',
     })
+  })
+
+  test("a translation's warnings are kept as they were set, also on a failed request", () => {
+    const warnings = ['seed dropped: Anthropic has no equivalent', 'messages[1].name dropped: Anthropic messages carry no participant names']
+    const served = begin()
+    noteRequest(served.telemetry, 'anthropic', chatRequest)
+    served.telemetry.warnings = warnings
+    served.telemetry.upstreamAnswered(200, 40)
+    served.telemetry.observeBody('openai', false).end({ kind: 'complete' })
+    expect(only(served.emitted).record.attributes.metadata.warnings).toEqual(warnings)
+
+    const refused = begin()
+    refused.telemetry.warnings = warnings
+    refused.telemetry.fail({ status: 504, type: 'upstream_timeout' })
+    expect(only(refused.emitted).record.attributes.metadata.warnings).toEqual(warnings)
   })
 })
 

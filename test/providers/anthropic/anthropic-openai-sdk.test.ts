@@ -77,6 +77,16 @@ describe('OpenAI SDK → gateway → Anthropic Messages API', () => {
     })
   })
 
+  test('what the translation leaves out reaches the record as warnings; none is an empty list', async () => {
+    await client().chat.completions.create({ model: MODEL, messages, seed: 7, logit_bias: { '50256': -100 } })
+    expect(JSON.parse(mock.requests[0]!.body)).not.toContainAnyKeys(['seed', 'logit_bias'])
+    const [record] = await waitForRecords(gateway, 1)
+    expect(record!.attributes.metadata.warnings).toEqual(['seed dropped: Anthropic has no equivalent', 'logit_bias dropped: Anthropic has no equivalent'])
+
+    await client().chat.completions.create({ model: MODEL, messages })
+    expect((await waitForRecords(gateway, 2))[1]!.attributes.metadata.warnings).toEqual([])
+  })
+
   test("the client's own x-api-key and anthropic-version win; max_tokens defaults when absent", async () => {
     await client({ 'x-api-key': 'sk-ant-own', 'anthropic-version': '2024-01-01' }).chat.completions.create({ model: MODEL, messages })
     const seen = mock.requests[0]!

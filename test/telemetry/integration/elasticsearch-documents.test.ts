@@ -151,5 +151,6 @@ describeWithElasticsearch('telemetry documents in a real Elasticsearch', (es) =>
     expect(metadata.tokens.properties.input.type).toBe('long')
     expect(metadata.status.type).toBe('keyword')
     expect(metadata.stream.type).toBe('boolean')
+    expect(metadata.warnings.type).toBe('keyword')
   })
 })
