@@ -96,10 +96,19 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
   let shuttingDown: Promise<ExporterStats> | undefined
   const stats = { exported: 0, dropped: 0, retried: 0, failed: 0 }
 
+  let timerDueAt = Number.POSITIVE_INFINITY
+  /** Arms the one export timer, unless it is already due no later than asked: under a stream
+   *  of pushes, re-arming each time would postpone the export forever. */
   const arm = (delayMs: number) => {
-    if (timer !== undefined) clock.clearTimeout(timer)
+    const dueAt = clock.now() + Math.max(0, delayMs)
+    if (timer !== undefined) {
+      if (timerDueAt <= dueAt) return
+      clock.clearTimeout(timer)
+    }
+    timerDueAt = dueAt
     timer = clock.setTimeout(() => {
       timer = undefined
+      timerDueAt = Number.POSITIVE_INFINITY
       void exportBatch()
     }, Math.max(0, delayMs))
   }
