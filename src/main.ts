@@ -7,9 +7,13 @@ import { resolveWorkerCount, stopWhenOrphaned, superviseWorkers, WORKER_ENV } fr
 import { loadConfig, type GatewayConfig } from './config/load-config'
 import { settingsHelp } from './config/help'
 import { createLogger, type Logger } from './logger'
-import { createApp, createGatewayTelemetry } from './server/app'
+import { RoutingConfigError, type Routing } from './routing/routing'
+import { createApp, createGatewayRouting, createGatewayTelemetry } from './server/app'
 import { startMetricsServer } from './server/metrics-server'
 import { COMMIT, VERSION } from './version'
+
+/** How long the final telemetry flush may take after the drain. */
+const TELEMETRY_FLUSH_TIMEOUT_MS = 10_000
 
 const USAGE = `ai-gateway ${VERSION}: one endpoint in front of many AI providers.
 
@@ -44,23 +48,39 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'healthcheck') process.exit(await runHealthcheck(config))
 
   const logger = createLogger(config.logLevel)
+  const routing = loadRouting(config, logger)
   const workers = resolveWorkerCount(config.workers, navigator.hardwareConcurrency)
   const worker = process.env[WORKER_ENV]
   // One worker needs no supervisor: this process serves. Several: this one only supervises.
   if (workers > 1 && worker === undefined) return superviseWorkers(workers, logger)
-  serve(config, logger, worker)
+  serve(config, logger, worker, routing)
 }
 
-function serve(config: GatewayConfig, logger: Logger, worker: string | undefined): void {
+/** A bad routing file or server-side keys without gateway keys stop the start with exit 2. */
+function loadRouting(config: GatewayConfig, logger: Logger): Routing {
+  try {
+    return createGatewayRouting(config, logger)
+  } catch (error) {
+    if (!(error instanceof RoutingConfigError)) throw error
+    process.stderr.write(`ai-gateway: invalid routing configuration:\n${error.errors.map((e) => `  - ${e}`).join('\n')}\n`)
+    process.exit(2)
+  }
+}
+
+function serve(config: GatewayConfig, logger: Logger, worker: string | undefined, routing: Routing): void {
+  // The routing file is re-read on SIGHUP and when it changes; an invalid one is logged and ignored.
+  // Installed before "listening" is logged: a SIGHUP from then on must not end the process.
+  routing.watch()
+  process.on('SIGHUP', () => routing.reload())
   // Run in order on SIGTERM/SIGINT. Handled before the port opens: a signal that comes
   // right after the listening log line (a supervisor stopping at once) must still drain.
   const shutdownSteps: ShutdownStep[] = []
   const shutdown = handleShutdownSignals({ logger, steps: shutdownSteps })
   if (worker !== undefined) stopWhenOrphaned((reason) => void shutdown(reason))
 
-  // Built here so that a separate metrics port serves the same registry.
   const telemetry = createGatewayTelemetry(config, logger)
-  const app = createApp({ config, logger, telemetry }).listen({
+  void telemetry.setUp()
+  const app = createApp({ config, logger, telemetry, routing }).listen({
     port: config.port,
     hostname: config.host,
     // Sharing the port is deliberate only between the workers of one supervisor.
@@ -79,7 +99,11 @@ function serve(config: GatewayConfig, logger: Logger, worker: string | undefined
   process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: String(reason) }))
 
   // Stop accepting and drain first; then the parts that must outlive the last request.
-  shutdownSteps.push(drainServer(server, config.shutdownTimeoutMs, logger))
+  shutdownSteps.push(
+    drainServer(server, config.shutdownTimeoutMs, logger),
+    // Records of the last requests are pushed as their bodies end: flush after the drain.
+    { name: 'flush telemetry', run: () => telemetry.shutdown(TELEMETRY_FLUSH_TIMEOUT_MS) },
+  )
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
