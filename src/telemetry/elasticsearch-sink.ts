@@ -1,4 +1,5 @@
 import { errors, type Client } from '@elastic/elasticsearch'
+import { redactUrlCredentials } from './elasticsearch-client'
 import type { ExportSink, SendOutcome } from './exporter'
 import type { RequestRecord } from './request-record'
 
@@ -18,30 +19,50 @@ const RETRYABLE_STATUS = new Set([401, 403, 408, 429, 500, 502, 503, 504])
  * answers 409, which means it is already there.
  */
 export function createElasticsearchSink(client: Client, indexPattern: string): ExportSink<RequestRecord> {
-  return {
-    async send(batch): Promise<SendOutcome> {
-      const operations: unknown[] = []
-      for (const record of batch) {
-        operations.push({ create: { _index: indexNameFor(indexPattern, record.timestamp), _id: record.attributes.id } }, record)
-      }
-      let response
-      try {
-        response = await client.bulk({ operations })
-      } catch (error) {
-        return outcomeOfFailedRequest(error, batch.length)
-      }
-      if (!response.errors) return { kind: 'ok' }
-      const retry: number[] = []
-      const failed: Array<{ index: number; reason: string }> = []
-      response.items.forEach((item, index) => {
-        const result = item.create ?? item.index
-        if (result === undefined || result.status < 300 || result.status === 409) return
-        if (result.status === 429 || result.status >= 500) retry.push(index)
-        else failed.push({ index, reason: `${result.status} ${result.error?.type ?? ''}: ${result.error?.reason ?? ''}`.trim() })
-      })
-      return retry.length === 0 && failed.length === 0 ? { kind: 'ok' } : { kind: 'partial', retry, failed }
-    },
+  async function send(batch: RequestRecord[]): Promise<SendOutcome> {
+    const operations: unknown[] = []
+    for (const record of batch) {
+      operations.push({ create: { _index: indexNameFor(indexPattern, record.timestamp), _id: record.attributes.id } }, record)
+    }
+    let response
+    try {
+      response = await client.bulk({ operations })
+    } catch (error) {
+      // Over http.max_content_length (100 MB by default): large payloads add up; send halves.
+      if (error instanceof errors.ResponseError && error.statusCode === 413 && batch.length > 1) return sendInHalves(batch)
+      return outcomeOfFailedRequest(error, batch.length)
+    }
+    if (!response.errors) return { kind: 'ok' }
+    const retry: number[] = []
+    const failed: Array<{ index: number; reason: string }> = []
+    response.items.forEach((item, index) => {
+      const result = item.create ?? item.index
+      if (result === undefined || result.status < 300 || result.status === 409) return
+      if (result.status === 429 || result.status >= 500) retry.push(index)
+      else failed.push({ index, reason: `${result.status} ${result.error?.type ?? ''}: ${result.error?.reason ?? ''}`.trim() })
+    })
+    return retry.length === 0 && failed.length === 0 ? { kind: 'ok' } : { kind: 'partial', retry, failed }
   }
+
+  async function sendInHalves(batch: RequestRecord[]): Promise<SendOutcome> {
+    const middle = Math.ceil(batch.length / 2)
+    const halves = [
+      { offset: 0, outcome: await send(batch.slice(0, middle)), size: middle },
+      { offset: middle, outcome: await send(batch.slice(middle)), size: batch.length - middle },
+    ]
+    const retry: number[] = []
+    const failed: Array<{ index: number; reason: string }> = []
+    for (const { offset, outcome, size } of halves) {
+      if (outcome.kind === 'retry') for (let i = 0; i < size; i++) retry.push(offset + i)
+      else if (outcome.kind === 'partial') {
+        retry.push(...outcome.retry.map((i) => offset + i))
+        failed.push(...outcome.failed.map((f) => ({ index: offset + f.index, reason: f.reason })))
+      }
+    }
+    return retry.length === 0 && failed.length === 0 ? { kind: 'ok' } : { kind: 'partial', retry, failed }
+  }
+
+  return { send }
 }
 
 function outcomeOfFailedRequest(error: unknown, size: number): SendOutcome {
@@ -52,7 +73,7 @@ function outcomeOfFailedRequest(error: unknown, size: number): SendOutcome {
     return { kind: 'partial', retry: [], failed: Array.from({ length: size }, (_, index) => ({ index, reason })) }
   }
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-  return { kind: 'retry', reason: `Elasticsearch unreachable: ${message}` }
+  return { kind: 'retry', reason: `Elasticsearch unreachable: ${redactUrlCredentials(message)}` }
 }
 
 function retryAfterMs(header: unknown): number | undefined {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { TelemetrySettings } from '../config/load-config'
 import type { Logger } from '../logger'
-import { createElasticsearchClient } from './elasticsearch-client'
+import { createElasticsearchClient, redactUrlCredentials } from './elasticsearch-client'
 import { setUpIndex } from './elasticsearch-setup'
 import { createElasticsearchSink } from './elasticsearch-sink'
 import { createExporter, type Exporter, type ExporterStats } from './exporter'
@@ -127,7 +127,3 @@ export function describeEsError(error: unknown): string {
   return redactUrlCredentials(`${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`).slice(0, 500)
 }
 
-/** Error texts may quote the node URL; credentials embedded in it never reach a log line. */
-export function redactUrlCredentials(text: string): string {
-  return text.replace(/\/\/[^/@\s]+@/g, '//***@')
-}

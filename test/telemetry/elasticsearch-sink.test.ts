@@ -218,4 +218,18 @@ describe('createElasticsearchSink against a loopback Elasticsearch', () => {
     const outcome = await sinkFor(mock.url).send(batch.slice(0, 1))
     expect(outcome.kind).toBe('retry')
   })
+
+  test('a batch over the node\'s request size limit (413) is sent again in halves', async () => {
+    // The node takes at most two records per request; one of the four is refused for good.
+    mock.answer((request) => {
+      const records = request.lines.filter((_, i) => i % 2 === 1) as RequestRecord[]
+      if (records.length > 2) return { status: 413, body: { error: 'request too large' } }
+      const items = records.map((r) => (r.attributes.id === 'rec-3' ? item(3, 400, { type: 'mapper_parsing_exception', reason: 'bad' }) : item(0, 201)))
+      return { status: 200, body: { took: 1, errors: items.some((i) => i.create.status >= 300), items } }
+    })
+    const before = mock.received.length
+    const outcome = await sinkFor(mock.url).send(batch.slice(0, 4))
+    expect(outcome).toEqual({ kind: 'partial', retry: [], failed: [{ index: 3, reason: '400 mapper_parsing_exception: bad' }] })
+    expect(mock.received.length - before).toBe(3)
+  })
 })
