@@ -1,8 +1,9 @@
+import { convertAnthropicUsage } from '../../telemetry/usage/convert-anthropic-usage'
 import type { Converted } from '../converted'
 import type { OpenAIChatCompletion, OpenAIToolCall } from '../openai-chat-api'
+import { toOpenAIUsage } from '../to-openai-usage'
 import type { AnthropicResponse } from './anthropic-api'
-import { convertAnthropicUsage } from './convert-anthropic-usage'
-import { mapAnthropicStopReason } from './map-anthropic-stop-reason'
+import { anthropicFinishReason } from './anthropic-finish-reason'
 
 /**
  * A whole Anthropic message as an OpenAI `chat.completion`: text blocks joined into the
@@ -20,7 +21,7 @@ export function convertAnthropicResponse(message: AnthropicResponse, created: nu
       toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } })
     } else warnings.push(`a ${block.type} content block was dropped`)
   }
-  const finish = mapAnthropicStopReason(message.stop_reason)
+  const finish = anthropicFinishReason(message.stop_reason)
   warnings.push(...finish.warnings)
   return {
     value: {
@@ -36,7 +37,7 @@ export function convertAnthropicResponse(message: AnthropicResponse, created: nu
           finish_reason: finish.value,
         },
       ],
-      usage: convertAnthropicUsage(message.usage),
+      usage: toOpenAIUsage(convertAnthropicUsage(message.usage)),
     },
     warnings,
   }

@@ -1,10 +1,11 @@
 import { openAIErrorEvent } from '../../streaming/failure-frames'
 import { createSseParser, type SseEvent } from '../../streaming/sse-parser'
+import { convertAnthropicUsage } from '../../telemetry/usage/convert-anthropic-usage'
 import type { OpenAIErrorBody, OpenAIFinishReason } from '../openai-chat-api'
+import { toOpenAIUsage } from '../to-openai-usage'
 import type { AnthropicUsage } from './anthropic-api'
+import { anthropicFinishReason } from './anthropic-finish-reason'
 import { convertAnthropicError } from './convert-anthropic-error'
-import { convertAnthropicUsage } from './convert-anthropic-usage'
-import { mapAnthropicStopReason } from './map-anthropic-stop-reason'
 
 export interface AnthropicToOpenAIStreamOptions {
   /** Unix seconds, the `created` of every chunk. */
@@ -38,7 +39,7 @@ export function createAnthropicToOpenAIStream({ created }: AnthropicToOpenAIStre
 
   const chunk = (delta: string, finish: OpenAIFinishReason | null = null) =>
     `data: ${head},"choices":[{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finish === null ? 'null' : `"${finish}"`}}]}\n\n`
-  const usageChunk = () => `data: ${head},"choices":[],"usage":${JSON.stringify(convertAnthropicUsage(usage))}}\n\n`
+  const usageChunk = () => `data: ${head},"choices":[],"usage":${JSON.stringify(toOpenAIUsage(convertAnthropicUsage(usage)))}}\n\n`
 
   const fail = (body: OpenAIErrorBody) => {
     if (head !== undefined) out += usageChunk()
@@ -87,7 +88,7 @@ export function createAnthropicToOpenAIStream({ created }: AnthropicToOpenAIStre
         return
       case 'message_delta': {
         mergeUsage(payload.usage)
-        const finish = mapAnthropicStopReason(payload.delta?.stop_reason).value
+        const finish = anthropicFinishReason(payload.delta?.stop_reason).value
         if (finish !== null) out += chunk('{}', finish)
         return
       }

@@ -1,6 +1,7 @@
+import type { OpenAIFinishReason } from '../openai-chat-api'
 import type { ConverseResponse } from './bedrock-api'
 import { convertBedrockUsage, type OpenAIUsage } from './convert-bedrock-usage'
-import { mapBedrockStopReason, type OpenAIFinishReason } from './map-bedrock-stop-reason'
+import { mapBedrockStopReason } from './map-bedrock-stop-reason'
 
 export interface ChatCompletion {
   id: string

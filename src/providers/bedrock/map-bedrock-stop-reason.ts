@@ -1,4 +1,4 @@
-export type OpenAIFinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter'
+import type { OpenAIFinishReason } from '../openai-chat-api'
 
 /**
  * Converse `stopReason` as an OpenAI `finish_reason`.

@@ -1,4 +1,5 @@
-import { convertAnthropicUsage, mapAnthropicStopReason } from '../usage/convert-anthropic-usage'
+import { convertAnthropicUsage } from '../usage/convert-anthropic-usage'
+import { mapAnthropicStopReason } from './map-anthropic-stop-reason'
 import { errorOf, parseJson, type ResponseSummary, type StreamAssembler } from './response-summary'
 
 /**

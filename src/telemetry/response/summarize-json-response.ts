@@ -1,6 +1,7 @@
 import type { WireFormat } from '../../providers/types'
-import { convertAnthropicUsage, mapAnthropicStopReason } from '../usage/convert-anthropic-usage'
+import { convertAnthropicUsage } from '../usage/convert-anthropic-usage'
 import { convertOpenAIUsage } from '../usage/convert-openai-usage'
+import { mapAnthropicStopReason } from './map-anthropic-stop-reason'
 import { EMPTY_SUMMARY, errorOf, mapResponsesFinishReason, type ResponseSummary } from './response-summary'
 
 /** Summarises a whole (non-streamed) JSON answer in the client's wire format. */

@@ -3,12 +3,14 @@ import { count } from './convert-openai-usage'
 
 /**
  * Anthropic reports uncached input, cache reads and cache writes separately; the prompt's
- * size is their sum, which is what `input` means everywhere else in the record.
+ * size is their sum, which is what `input` means everywhere else in the record. A count
+ * Anthropic did not report stays null (unknown, not 0).
  * @see https://docs.anthropic.com/en/api/messages#response-usage
+ * @see https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching#tracking-cache-performance
  */
 export function convertAnthropicUsage(usage: unknown): TokenCounts | null {
   if (usage === null || typeof usage !== 'object') return null
-  const u = usage as Record<string, unknown>
+  const u = usage as Record<string, any>
   const uncached = count(u.input_tokens)
   const cacheRead = count(u.cache_read_input_tokens)
   const cacheWrite = count(u.cache_creation_input_tokens)
@@ -20,31 +22,6 @@ export function convertAnthropicUsage(usage: unknown): TokenCounts | null {
     total: input !== null && output !== null ? input + output : null,
     cached_input: cacheRead,
     cache_write_input: cacheWrite,
-    reasoning: null,
-  }
-}
-
-/**
- * Anthropic's stop_reason in OpenAI's finish_reason vocabulary.
- * @see https://docs.anthropic.com/en/api/handling-stop-reasons
- */
-export function mapAnthropicStopReason(reason: string | null | undefined): string | null {
-  switch (reason) {
-    case null:
-    case undefined:
-      return null
-    case 'end_turn':
-    case 'stop_sequence':
-    case 'pause_turn':
-      return 'stop'
-    case 'max_tokens':
-    case 'model_context_window_exceeded':
-      return 'length'
-    case 'tool_use':
-      return 'tool_calls'
-    case 'refusal':
-      return 'content_filter'
-    default:
-      return 'other'
+    reasoning: count(u.output_tokens_details?.thinking_tokens),
   }
 }

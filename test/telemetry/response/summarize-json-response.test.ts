@@ -66,6 +66,19 @@ const cases: Array<{ name: string; format: 'openai' | 'anthropic'; body: unknown
     expected: { model: 'claude-sonnet-4-5-20250929', tokens: { input: 60, output: 12, total: 72, cached_input: 50, cache_write_input: 0, reasoning: null }, finishReason: 'stop', finishReasonRaw: 'end_turn', payload: anthropicMessage, error: null },
   },
   {
+    name: 'Anthropic message with a stop reason added after the mapping: unified unknown, the raw reason kept',
+    format: 'anthropic',
+    body: { ...anthropicMessage, stop_reason: 'a_reason_added_later' },
+    expected: {
+      model: 'claude-sonnet-4-5-20250929',
+      tokens: { input: 60, output: 12, total: 72, cached_input: 50, cache_write_input: 0, reasoning: null },
+      finishReason: null,
+      finishReasonRaw: 'a_reason_added_later',
+      payload: { ...anthropicMessage, stop_reason: 'a_reason_added_later' },
+      error: null,
+    },
+  },
+  {
     name: 'Anthropic error body',
     format: 'anthropic',
     body: anthropicError,

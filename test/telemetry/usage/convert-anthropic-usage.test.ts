@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import type { TokenCounts } from '../../../src/telemetry/request-record'
-import { convertAnthropicUsage, mapAnthropicStopReason } from '../../../src/telemetry/usage/convert-anthropic-usage'
+import { convertAnthropicUsage } from '../../../src/telemetry/usage/convert-anthropic-usage'
 
 const counts = (input: number | null, output: number | null, total: number | null, cached: number | null, cacheWrite: number | null): TokenCounts => ({
   input,
@@ -36,6 +36,12 @@ const usageCases: Array<{ name: string; usage: unknown; expected: TokenCounts | 
   { name: 'output only (a bare message_delta usage)', usage: { output_tokens: 89 }, expected: counts(null, 89, null, null, null) },
   { name: 'input only', usage: { input_tokens: 12 }, expected: counts(12, null, null, null, null) },
   { name: 'an empty object', usage: {}, expected: counts(null, null, null, null, null) },
+  {
+    name: 'thinking tokens are the reasoning tokens',
+    usage: { input_tokens: 1, output_tokens: 50, output_tokens_details: { thinking_tokens: 30 } },
+    expected: { ...counts(1, 50, 51, null, null), reasoning: 30 },
+  },
+  { name: 'negative and NaN counts are unknown', usage: { input_tokens: -1, output_tokens: Number.NaN }, expected: counts(null, null, null, null, null) },
   { name: 'null usage', usage: null, expected: null },
   { name: 'absent usage', usage: undefined, expected: null },
 ]
@@ -48,24 +54,3 @@ describe('convertAnthropicUsage', () => {
   }
 })
 
-// https://docs.anthropic.com/en/api/handling-stop-reasons, in OpenAI's finish_reason vocabulary.
-const stopReasons: Array<[string | null | undefined, string | null]> = [
-  ['end_turn', 'stop'],
-  ['stop_sequence', 'stop'],
-  ['pause_turn', 'stop'],
-  ['max_tokens', 'length'],
-  ['model_context_window_exceeded', 'length'],
-  ['tool_use', 'tool_calls'],
-  ['refusal', 'content_filter'],
-  ['a_reason_added_later', 'other'],
-  [null, null],
-  [undefined, null],
-]
-
-describe('mapAnthropicStopReason', () => {
-  for (const [raw, unified] of stopReasons) {
-    test(`${raw} → ${unified}`, () => {
-      expect(mapAnthropicStopReason(raw)).toBe(unified)
-    })
-  }
-})

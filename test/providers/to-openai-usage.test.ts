@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'bun:test'
-import type { AnthropicUsage } from '../../../src/providers/anthropic/anthropic-api'
-import { convertAnthropicUsage } from '../../../src/providers/anthropic/convert-anthropic-usage'
-import type { OpenAIUsage } from '../../../src/providers/openai-chat-api'
+import type { AnthropicUsage } from '../../src/providers/anthropic/anthropic-api'
+import type { OpenAIUsage } from '../../src/providers/openai-chat-api'
+import { toOpenAIUsage } from '../../src/providers/to-openai-usage'
+import { convertAnthropicUsage } from '../../src/telemetry/usage/convert-anthropic-usage'
 
 const cases: Array<{ name: string; usage: AnthropicUsage | null; expected: OpenAIUsage }> = [
   {
@@ -42,8 +43,9 @@ const cases: Array<{ name: string; usage: AnthropicUsage | null; expected: OpenA
   },
 ]
 
-describe('convertAnthropicUsage', () => {
+// Anthropic usage as a translated answer carries it: the record's conversion, then OpenAI's shape.
+describe('toOpenAIUsage(convertAnthropicUsage(usage))', () => {
   for (const { name, usage, expected } of cases) {
-    test(name, () => expect(convertAnthropicUsage(usage)).toEqual(expected))
+    test(name, () => expect(toOpenAIUsage(convertAnthropicUsage(usage))).toEqual(expected))
   }
 })

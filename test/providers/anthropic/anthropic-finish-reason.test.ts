@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { mapAnthropicStopReason } from '../../../src/providers/anthropic/map-anthropic-stop-reason'
+import { anthropicFinishReason } from '../../../src/providers/anthropic/anthropic-finish-reason'
 
 const cases: Array<[string | null | undefined, string | null, number]> = [
   // Anthropic stop_reason, OpenAI finish_reason, warnings
@@ -15,15 +15,15 @@ const cases: Array<[string | null | undefined, string | null, number]> = [
   ['something_new', 'stop', 1],
 ]
 
-describe('mapAnthropicStopReason', () => {
+describe('anthropicFinishReason', () => {
   for (const [reason, finish, warnings] of cases) {
     test(`${reason} → ${finish}`, () => {
-      const mapped = mapAnthropicStopReason(reason)
+      const mapped = anthropicFinishReason(reason)
       expect(mapped.value).toBe(finish as never)
       expect(mapped.warnings).toHaveLength(warnings)
     })
   }
   test('an unknown reason is named in its warning', () => {
-    expect(mapAnthropicStopReason('something_new').warnings[0]).toContain('"something_new"')
+    expect(anthropicFinishReason('something_new').warnings[0]).toContain('"something_new"')
   })
 })
