@@ -2,7 +2,9 @@ import { describe, expect, test } from 'bun:test'
 import type { AnthropicUsage } from '../../src/providers/anthropic/anthropic-api'
 import type { OpenAIUsage } from '../../src/providers/openai-chat-api'
 import { toOpenAIUsage } from '../../src/providers/to-openai-usage'
+import { UNKNOWN_TOKENS } from '../../src/telemetry/request-record'
 import { convertAnthropicUsage } from '../../src/telemetry/usage/convert-anthropic-usage'
+import { convertOpenAIUsage } from '../../src/telemetry/usage/convert-openai-usage'
 
 const cases: Array<{ name: string; usage: AnthropicUsage | null; expected: OpenAIUsage }> = [
   {
@@ -47,5 +49,15 @@ const cases: Array<{ name: string; usage: AnthropicUsage | null; expected: OpenA
 describe('toOpenAIUsage(convertAnthropicUsage(usage))', () => {
   for (const { name, usage, expected } of cases) {
     test(name, () => expect(toOpenAIUsage(convertAnthropicUsage(usage))).toEqual(expected))
+  }
+})
+
+// Telemetry reads a translated answer's usage as it reads OpenAI's: it must find the same counts.
+describe('convertOpenAIUsage(toOpenAIUsage(tokens)) gives the tokens back', () => {
+  for (const { name, usage } of cases) {
+    test(name, () => {
+      const tokens = convertAnthropicUsage(usage) ?? UNKNOWN_TOKENS
+      expect(convertOpenAIUsage(toOpenAIUsage(tokens))).toEqual(tokens)
+    })
   }
 })

@@ -1,8 +1,9 @@
 import { createEventStreamDecoder, type EventStreamMessage } from '../../streaming/event-stream-decoder'
 import { openAIErrorEvent } from '../../streaming/failure-frames'
+import type { OpenAIUsage } from '../openai-chat-api'
 import type { StreamEvents } from './bedrock-api'
 import { bedrockErrorMessage, convertBedrockError, type OpenAIErrorBody } from './convert-bedrock-error'
-import { convertBedrockUsage, type OpenAIUsage } from './convert-bedrock-usage'
+import { convertBedrockUsage } from './convert-bedrock-usage'
 import type { CompletionIdentity } from './convert-converse-response'
 import { mapBedrockStopReason } from './map-bedrock-stop-reason'
 

@@ -1,6 +1,6 @@
-import type { OpenAIFinishReason } from '../openai-chat-api'
+import type { OpenAIFinishReason, OpenAIUsage } from '../openai-chat-api'
 import type { ConverseResponse } from './bedrock-api'
-import { convertBedrockUsage, type OpenAIUsage } from './convert-bedrock-usage'
+import { convertBedrockUsage } from './convert-bedrock-usage'
 import { mapBedrockStopReason } from './map-bedrock-stop-reason'
 
 export interface ChatCompletion {

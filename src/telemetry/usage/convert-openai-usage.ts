@@ -2,9 +2,12 @@ import type { TokenCounts } from '../request-record'
 
 /**
  * OpenAI-style usage to token counts. Chat Completions name them prompt/completion,
- * the Responses API input/output; both carry cached and reasoning details.
+ * the Responses API input/output; both carry cached and reasoning details. Cache writes
+ * are not in OpenAI's own answers: OpenRouter reports them as `cache_write_tokens` beside
+ * `cached_tokens`, and so does the gateway's translation of Anthropic and Bedrock answers.
  * A count the provider did not report stays null.
  * @see https://platform.openai.com/docs/api-reference/chat/object#chat/object-usage
+ * @see https://openrouter.ai/docs/use-cases/usage-accounting
  */
 export function convertOpenAIUsage(usage: unknown): TokenCounts | null {
   if (usage === null || typeof usage !== 'object') return null
@@ -12,12 +15,13 @@ export function convertOpenAIUsage(usage: unknown): TokenCounts | null {
   const input = count(u.prompt_tokens ?? u.input_tokens)
   const output = count(u.completion_tokens ?? u.output_tokens)
   const total = count(u.total_tokens) ?? (input !== null && output !== null ? input + output : null)
+  const inputDetails = u.prompt_tokens_details ?? u.input_tokens_details
   return {
     input,
     output,
     total,
-    cached_input: count((u.prompt_tokens_details ?? u.input_tokens_details)?.cached_tokens),
-    cache_write_input: null,
+    cached_input: count(inputDetails?.cached_tokens),
+    cache_write_input: count(inputDetails?.cache_write_tokens),
     reasoning: count((u.completion_tokens_details ?? u.output_tokens_details)?.reasoning_tokens),
   }
 }

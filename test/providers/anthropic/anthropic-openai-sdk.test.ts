@@ -105,6 +105,19 @@ describe('OpenAI SDK → gateway → Anthropic Messages API', () => {
     expect(JSON.parse(mock.requests[0]!.body).stream).toBe(true)
   })
 
+  test('cache writes reach the record and its price, streamed and whole', async () => {
+    mock.scenario.usage = { input_tokens: 21, output_tokens: 9, cache_creation_input_tokens: 1000, cache_read_input_tokens: 4 }
+    await collect(await client().chat.completions.create({ model: MODEL, messages, stream: true }))
+    await client().chat.completions.create({ model: MODEL, messages })
+    const records = await waitForRecords(gateway, 2)
+    expect(records).toHaveLength(2)
+    for (const record of records) {
+      expect(record.attributes.metadata.tokens).toEqual({ input: 1025, output: 9, total: 1034, cached_input: 4, cache_write_input: 1000, reasoning: null })
+      // claude-sonnet-4-5 per million: 3 input, 0.3 cache read, 3.75 cache write, 15 output.
+      expect(record.attributes.metadata.cost).toBeCloseTo((21 * 3 + 4 * 0.3 + 1000 * 3.75 + 9 * 15) / 1e6, 12)
+    }
+  })
+
   test('the raw stream ends with the usage chunk and then data: [DONE]', async () => {
     const response = await fetch(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',

@@ -81,7 +81,7 @@ describe('OpenAI SDK → gateway → Bedrock Converse', () => {
     expectNoClientSecretsUpstream()
   })
 
-  test('a stream: text deltas in order, finish reason, then the usage chunk and [DONE]', async () => {
+  test('a stream: text deltas in order, finish reason, then the usage chunk and [DONE]; cache reads and writes are recorded and priced', async () => {
     mock.scenario.usage = { inputTokens: 5, outputTokens: 4, totalTokens: 29, cacheReadInputTokens: 12, cacheWriteInputTokens: 8 }
     const stream = await client().chat.completions.create({ model: MODEL, messages, stream: true })
     const { text, chunks } = await collect(stream)
@@ -90,10 +90,14 @@ describe('OpenAI SDK → gateway → Bedrock Converse', () => {
     expect(chunks.at(-2)!.choices[0]!.finish_reason).toBe('stop')
     const last = chunks.at(-1)!
     expect(last.choices).toEqual([])
-    expect(last.usage).toEqual({ prompt_tokens: 25, completion_tokens: 4, total_tokens: 29, prompt_tokens_details: { cached_tokens: 12 } } as never)
+    expect(last.usage).toEqual({ prompt_tokens: 25, completion_tokens: 4, total_tokens: 29, prompt_tokens_details: { cached_tokens: 12, cache_write_tokens: 8 } } as never)
     expect(new Set(chunks.map((c) => c.id)).size).toBe(1)
     expect(mock.requests[0]!.path).toEndWith('/converse-stream')
     expectNoClientSecretsUpstream()
+    const [record] = await waitForRecords(gateway, 1)
+    expect(record!.attributes.metadata.tokens).toEqual({ input: 25, output: 4, total: 29, cached_input: 12, cache_write_input: 8, reasoning: null })
+    // claude-3-haiku per million: 0.25 input, 0.03 cache read, 0.3 cache write, 1.25 output.
+    expect(record!.attributes.metadata.cost).toBeCloseTo((5 * 0.25 + 12 * 0.03 + 8 * 0.3 + 4 * 1.25) / 1e6, 12)
   })
 
   test('the raw SSE ends with the usage chunk then data: [DONE]', async () => {

@@ -9,9 +9,9 @@ const table: Array<{ name: string; usage: TokenUsage; expected: unknown }> = [
     expected: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15, prompt_tokens_details: { cached_tokens: 0 } },
   },
   {
-    name: 'cache reads and writes count as prompt tokens; reads are the cached ones',
+    name: 'cache reads and writes count as prompt tokens; reads are the cached ones, writes named apart',
     usage: { inputTokens: 10, outputTokens: 5, totalTokens: 1515, cacheReadInputTokens: 1000, cacheWriteInputTokens: 500 },
-    expected: { prompt_tokens: 1510, completion_tokens: 5, total_tokens: 1515, prompt_tokens_details: { cached_tokens: 1000 } },
+    expected: { prompt_tokens: 1510, completion_tokens: 5, total_tokens: 1515, prompt_tokens_details: { cached_tokens: 1000, cache_write_tokens: 500 } },
   },
   {
     name: 'a missing total is the sum',

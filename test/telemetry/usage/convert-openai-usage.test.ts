@@ -31,6 +31,16 @@ const cases: Array<{ name: string; usage: unknown; expected: TokenCounts | null 
     expected: counts(37, 11, 48, 16, 4),
   },
   {
+    name: "OpenRouter's cache writes (also in the gateway's translated Anthropic and Bedrock answers)",
+    usage: { prompt_tokens: 3210, completion_tokens: 5, total_tokens: 3215, prompt_tokens_details: { cached_tokens: 3000, cache_write_tokens: 200 } },
+    expected: { ...counts(3210, 5, 3215, 3000, null), cache_write_input: 200 },
+  },
+  {
+    name: 'cache writes reported as null or nonsense are unknown',
+    usage: { prompt_tokens: 10, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: -3 } },
+    expected: counts(10, 5, 15, 0, null),
+  },
+  {
     name: 'Groq x_groq.usage (timings are not counts)',
     usage: { queue_time: 0.02, prompt_tokens: 40, prompt_time: 0.002, completion_tokens: 12, completion_time: 0.04, total_tokens: 52, total_time: 0.042 },
     expected: counts(40, 12, 52, null, null),
