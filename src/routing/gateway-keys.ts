@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
+import { bearerToken } from '../providers/bearer-token'
 import type { GatewayKeyEntry } from './gateway-config'
 
 export interface GatewayKeyring {
@@ -29,10 +30,5 @@ export function createGatewayKeyring(entries: readonly GatewayKeyEntry[]): Gatew
 
 /** The key a client presents: `Authorization: Bearer` (OpenAI SDKs) or `x-api-key` (Anthropic SDKs). */
 export function presentedKey(headers: Headers): string | undefined {
-  const authorization = headers.get('authorization')
-  if (authorization !== null) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization)
-    if (match) return match[1]
-  }
-  return headers.get('x-api-key') ?? undefined
+  return bearerToken(headers.get('authorization')) ?? headers.get('x-api-key') ?? undefined
 }
