@@ -1,4 +1,5 @@
 import { invalidRequest, type Converted } from '../converted'
+import { parseToolArguments } from '../parse-tool-arguments'
 import type { AnthropicMessage, AnthropicRequestBlock, AnthropicTextBlock, AnthropicToolResultBlock, AnthropicToolUseBlock } from './anthropic-api'
 import { convertToAnthropicContent, convertToAnthropicText } from './convert-to-anthropic-content'
 
@@ -103,22 +104,7 @@ function convertToolCall(call: unknown, where: string): AnthropicToolUseBlock {
     throw invalidRequest(`${where} needs an id and a function name`, 'invalid_tool_calls')
   }
   if (c.type !== undefined && c.type !== 'function') throw invalidRequest(`${where}: only function tool calls are supported`, 'invalid_tool_calls')
-  const args = c.function.arguments
-  let input: unknown = {}
-  if (typeof args === 'string' && args.trim() !== '') {
-    try {
-      input = JSON.parse(args)
-    } catch {
-      throw invalidRequest(`${where}.function.arguments is not valid JSON`, 'invalid_tool_calls')
-    }
-  } else if (args !== undefined && typeof args !== 'string') {
-    throw invalidRequest(`${where}.function.arguments must be a JSON string`, 'invalid_tool_calls')
-  }
-  // Anthropic's tool input is always an object.
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw invalidRequest(`${where}.function.arguments must encode a JSON object`, 'invalid_tool_calls')
-  }
-  return { type: 'tool_use', id: c.id, name: c.function.name, input }
+  return { type: 'tool_use', id: c.id, name: c.function.name, input: parseToolArguments(c.function.arguments, where) }
 }
 
 function convertToolResult(m: Record<string, unknown>, where: string): AnthropicToolResultBlock {

@@ -1,3 +1,4 @@
+import { parseToolArguments } from '../parse-tool-arguments'
 import type { ContentBlock, Message, SystemBlock } from './bedrock-api'
 import { isRecord, refuse, type Converted } from './conversion'
 import { convertImageUrl } from './convert-image-url'
@@ -114,23 +115,9 @@ function assistantContent(message: Record<string, unknown>, where: string): Cont
     if (!isRecord(call) || typeof call.id !== 'string' || !isRecord(call.function) || typeof call.function.name !== 'string') {
       refuse(`${at} must have an id and a function with a name`, 'invalid_request')
     }
-    content.push({ toolUse: { toolUseId: call.id, name: call.function.name, input: parseArguments(call.function.arguments, at) } })
+    content.push({ toolUse: { toolUseId: call.id, name: call.function.name, input: parseToolArguments(call.function.arguments, at) } })
   })
   return content
-}
-
-/** Converse carries tool input as a JSON document, OpenAI as a string that should hold one. */
-function parseArguments(text: unknown, where: string): unknown {
-  if (text === undefined || text === null || text === '') return {}
-  if (typeof text !== 'string') refuse(`${where}.function.arguments must be a string`, 'invalid_request')
-  let input: unknown
-  try {
-    input = JSON.parse(text)
-  } catch {
-    refuse(`${where}.function.arguments is not valid JSON; Bedrock needs tool input as a JSON object`, 'invalid_request')
-  }
-  if (!isRecord(input)) refuse(`${where}.function.arguments must be a JSON object for Bedrock`, 'invalid_request')
-  return input
 }
 
 function toolResult(message: Record<string, unknown>, where: string): ContentBlock {

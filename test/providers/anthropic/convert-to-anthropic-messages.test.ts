@@ -186,7 +186,7 @@ const refused: Array<{ name: string; messages: unknown; message: RegExp }> = [
   { name: 'an image URL that is neither http nor data', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'file:///etc/passwd' } }] }], message: /http\(s\) URL or a base64 data URL/ },
   { name: 'an OpenAI file id', messages: [{ role: 'user', content: [{ type: 'file', file: { file_id: 'file-abc' } }] }], message: /file ids belong to OpenAI/ },
   { name: 'tool call arguments that are not JSON', messages: [{ role: 'assistant', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{oops' } }] }], message: /not valid JSON/ },
-  { name: 'tool call arguments that are not an object', messages: [{ role: 'assistant', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '[1]' } }] }], message: /encode a JSON object/ },
+  { name: 'tool call arguments that are not an object', messages: [{ role: 'assistant', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '[1]' } }] }], message: /must be a JSON object/ },
   { name: 'a tool message without tool_call_id', messages: [{ role: 'tool', content: 'x' }], message: /tool_call_id is required/ },
   { name: 'a tool result with an image', messages: [{ role: 'tool', tool_call_id: 'c', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png' } }] }], message: /must be a text part/ },
 ]
