@@ -40,7 +40,8 @@ export interface OpenAIChatCompletion {
     logprobs: null
     finish_reason: OpenAIFinishReason | null
   }>
-  usage: OpenAIUsage
+  /** Absent when the provider reported none. */
+  usage?: OpenAIUsage
 }
 
 /** `{"error":{...}}`: the body of every OpenAI error answer, and of an error frame in a stream. */

@@ -1,6 +1,4 @@
-export interface OpenAIErrorBody {
-  error: { message: string; type: string; param: null; code: string }
-}
+import type { OpenAIErrorBody } from '../openai-chat-api'
 
 /**
  * Bedrock's error names with the OpenAI error type a client expects for each.

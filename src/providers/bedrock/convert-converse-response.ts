@@ -1,26 +1,7 @@
-import type { OpenAIFinishReason, OpenAIUsage } from '../openai-chat-api'
+import type { OpenAIChatCompletion, OpenAIToolCall } from '../openai-chat-api'
 import type { ConverseResponse } from './bedrock-api'
 import { convertBedrockUsage } from './convert-bedrock-usage'
 import { mapBedrockStopReason } from './map-bedrock-stop-reason'
-
-export interface ChatCompletion {
-  id: string
-  object: 'chat.completion'
-  created: number
-  model: string
-  choices: Array<{
-    index: 0
-    message: {
-      role: 'assistant'
-      content: string | null
-      refusal: null
-      tool_calls?: Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }>
-    }
-    logprobs: null
-    finish_reason: OpenAIFinishReason
-  }>
-  usage?: OpenAIUsage
-}
 
 export interface CompletionIdentity {
   id: string
@@ -29,9 +10,9 @@ export interface CompletionIdentity {
 }
 
 /** A Converse answer as an OpenAI `chat.completion`; text blocks join into one content string. */
-export function convertConverseResponse(response: ConverseResponse, identity: CompletionIdentity): ChatCompletion {
+export function convertConverseResponse(response: ConverseResponse, identity: CompletionIdentity): OpenAIChatCompletion {
   let content: string | null = null
-  const toolCalls: NonNullable<ChatCompletion['choices'][0]['message']['tool_calls']> = []
+  const toolCalls: OpenAIToolCall[] = []
   for (const block of response.output?.message?.content ?? []) {
     if (typeof block.text === 'string') content = (content ?? '') + block.text
     else if (block.toolUse !== undefined) {
@@ -43,9 +24,9 @@ export function convertConverseResponse(response: ConverseResponse, identity: Co
     }
     // reasoningContent and other block kinds have no place in a chat.completion message.
   }
-  const message: ChatCompletion['choices'][0]['message'] = { role: 'assistant', content, refusal: null }
+  const message: OpenAIChatCompletion['choices'][0]['message'] = { role: 'assistant', content, refusal: null }
   if (toolCalls.length > 0) message.tool_calls = toolCalls
-  const completion: ChatCompletion = {
+  const completion: OpenAIChatCompletion = {
     id: identity.id,
     object: 'chat.completion',
     created: identity.created,
