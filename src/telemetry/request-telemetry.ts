@@ -90,7 +90,7 @@ export class RequestTelemetry {
     this.finished = true
     const now = performance.now()
     const summary = observed?.summary ?? null
-    const bodyError = observed === null ? null : bodyErrorType(observed.end, observed.cutMidEvent)
+    const bodyError = observed === null ? null : bodyErrorType(observed.end, observed.truncated)
     if (bodyError !== null) errorType = bodyError
     if (bodyError === 'client_abort') statusCode = 499
 
@@ -162,10 +162,10 @@ export class RequestTelemetry {
   }
 }
 
-function bodyErrorType(end: BodyEnd, cutMidEvent: boolean): string | null {
+function bodyErrorType(end: BodyEnd, truncated: boolean): string | null {
   switch (end.kind) {
     case 'complete':
-      return cutMidEvent ? 'upstream_stream_truncated' : null
+      return truncated ? 'upstream_stream_truncated' : null
     case 'client_abort':
       return 'client_abort'
     case 'idle_timeout':

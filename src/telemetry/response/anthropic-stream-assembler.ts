@@ -17,15 +17,22 @@ export function createAnthropicStreamAssembler(): StreamAssembler {
   let stopSequence: string | null = null
   let error: ResponseSummary['error'] = null
   let sawContent = false
+  let closed = false
 
   return {
     get sawContent() {
       return sawContent
     },
+    get closed() {
+      return closed || error !== null
+    },
     event({ data }) {
       const event = parseJson(data)
       if (event === undefined || event === null) return
       switch (event.type) {
+        case 'message_stop':
+          closed = true
+          break
         case 'message_start':
           message = event.message ?? {}
           usage = { ...message.usage }

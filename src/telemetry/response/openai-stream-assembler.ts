@@ -44,12 +44,17 @@ export function createOpenAIStreamAssembler(): StreamAssembler {
     return state
   }
 
+  let closed = false
+
   return {
     get sawContent() {
       return sawContent
     },
+    get closed() {
+      return closed || error !== null || responsesApiPayload !== undefined || [...choices.values()].some((c) => c.finishReason !== null)
+    },
     event({ data }) {
-      if (data === '[DONE]') return
+      if (data === '[DONE]') return void (closed = true)
       const chunk = parseJson(data)
       if (chunk === undefined || chunk === null) return
       if (chunk.error !== undefined) {

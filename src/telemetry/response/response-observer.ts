@@ -13,8 +13,8 @@ export interface ObservedResponse {
   /** ms after `startedAt` at which the first content chunk arrived; null for non-streams. */
   ttftMs: number | null
   end: BodyEnd
-  /** A stream that stopped in the middle of an event. */
-  cutMidEvent: boolean
+  /** An event stream that ended without its closing event: cut mid-event, or before `[DONE]`/`message_stop`. */
+  truncated: boolean
 }
 
 export interface ResponseObserverOptions {
@@ -69,11 +69,11 @@ export function createResponseObserver(options: ResponseObserverOptions): BodyOb
     end(how) {
       if (!eventStream) {
         const summary = collecting && chunks.length > 0 ? summarizeJsonResponse(parseJson(new TextDecoder().decode(Buffer.concat(chunks))), format) : EMPTY_SUMMARY
-        return onDone({ summary, size, ttftMs: null, end: how, cutMidEvent: false })
+        return onDone({ summary, size, ttftMs: null, end: how, truncated: false })
       }
       if (incremental === undefined) startIncremental()
       const clean = incremental!.parser.end()
-      onDone({ summary: incremental!.assembler.summary(), size, ttftMs: incremental!.ttftMs, end: how, cutMidEvent: !clean })
+      onDone({ summary: incremental!.assembler.summary(), size, ttftMs: incremental!.ttftMs, end: how, truncated: !clean || !incremental!.assembler.closed })
     },
   }
 }

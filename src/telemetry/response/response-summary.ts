@@ -19,6 +19,11 @@ export interface StreamAssembler {
   event(event: SseEvent): void
   /** True once an event carried content (text, tool call, reasoning): marks time to first token. */
   readonly sawContent: boolean
+  /**
+   * True once the stream's closing event arrived (`[DONE]`, a finish reason, `message_stop`,
+   * an error event). A stream that ends without it was cut short, even on an event boundary.
+   */
+  readonly closed: boolean
   summary(): ResponseSummary
 }
 

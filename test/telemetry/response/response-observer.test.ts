@@ -45,7 +45,7 @@ describe('createResponseObserver: streams', () => {
             size: bytes.byteLength,
             ttftMs: hasContent ? expect.any(Number) : null,
             end: { kind: 'complete' },
-            cutMidEvent: false,
+            truncated: false,
           })
           if (observed.ttftMs !== null) expect(observed.ttftMs).toBeGreaterThanOrEqual(0)
         }
@@ -87,18 +87,25 @@ describe('createResponseObserver: streams', () => {
     { name: 'Anthropic CRLF cut after an event line', format: 'anthropic' as const, bytes: encoder.encode(anthropicCrlf.wire.slice(0, anthropicCrlf.wire.indexOf('event: message_stop') + 'event: message_stop\r\n'.length)) },
   ]
   for (const { name, format, bytes } of truncated) {
-    test(`a stream cut in the middle of an event reports cutMidEvent (${name})`, () => {
+    test(`a stream cut in the middle of an event reports truncated (${name})`, () => {
       for (const chunks of [[bytes], ...randomChunkings(bytes, 5)]) {
         const observed = observe({ format, eventStream: true, chunks })
-        expect(observed.cutMidEvent).toBe(true)
+        expect(observed.truncated).toBe(true)
         expect(observed.size).toBe(bytes.byteLength)
       }
     })
   }
 
-  test('a stream that ends between events is not cut mid-event', () => {
+  test('a stream that ends on an event boundary before its closing event is truncated too', () => {
+    const openaiCut = openaiText.wire.slice(0, openaiText.wire.indexOf('data: ', openaiText.wire.indexOf('data: ') + 1))
+    expect(observe({ format: 'openai', eventStream: true, chunks: [encoder.encode(openaiCut)] }).truncated).toBe(true)
+    const anthropicCut = anthropicTextAndTool.wire.slice(0, anthropicTextAndTool.wire.indexOf('event: message_stop'))
+    expect(observe({ format: 'anthropic', eventStream: true, chunks: [encoder.encode(anthropicCut)] }).truncated).toBe(true)
+  })
+
+  test('a stream that ends between events after its finish reason is not truncated', () => {
     const wire = openaiText.wire.slice(0, openaiText.wire.indexOf('data: [DONE]'))
-    expect(observe({ format: 'openai', eventStream: true, chunks: [encoder.encode(wire)] }).cutMidEvent).toBe(false)
+    expect(observe({ format: 'openai', eventStream: true, chunks: [encoder.encode(wire)] }).truncated).toBe(false)
   })
 
   test('a stream far larger than the cap still yields its usage and whole message', () => {
@@ -140,7 +147,7 @@ describe('createResponseObserver: JSON bodies', () => {
         size: bytes.byteLength,
         ttftMs: null,
         end: { kind: 'complete' },
-        cutMidEvent: false,
+        truncated: false,
       })
     }
   })
@@ -151,7 +158,7 @@ describe('createResponseObserver: JSON bodies', () => {
 
   test('a body larger than the cap yields unknown usage, and its size', () => {
     const observed = observe({ format: 'openai', eventStream: false, chunks: [bytes.subarray(0, 50), bytes.subarray(50)], maxCollectBytes: bytes.byteLength - 1 })
-    expect(observed).toEqual({ summary: EMPTY_SUMMARY, size: bytes.byteLength, ttftMs: null, end: { kind: 'complete' }, cutMidEvent: false })
+    expect(observed).toEqual({ summary: EMPTY_SUMMARY, size: bytes.byteLength, ttftMs: null, end: { kind: 'complete' }, truncated: false })
   })
 
   test('an empty or non-JSON body yields an empty summary', () => {
