@@ -1,5 +1,5 @@
 import { afterAll, expect, test } from 'bun:test'
-import { describeWithElasticsearch, uniqueIndexName } from '../support/elasticsearch'
+import { describeWithElasticsearch, exporterSettings, uniqueIndexName } from '../support/elasticsearch'
 import { startGatewayProcess } from '../support/gateway-process'
 import { startMockOpenAI } from '../support/mock-openai'
 
@@ -14,11 +14,7 @@ describeWithElasticsearch('SIGTERM under load with Elasticsearch', (es) => {
   test('in-flight requests and streams complete, and every record reaches the index', async () => {
     const gateway = await startGatewayProcess({
       OPENAI_BASE_URL: mock.url,
-      ENABLE_ELASTICSEARCH: 'true',
-      ELASTICSEARCH_URL: es.url,
-      ELASTICSEARCH_USERNAME: es.username ?? '',
-      ELASTICSEARCH_PASSWORD: es.password ?? '',
-      ELASTICSEARCH_INDEX: index,
+      ...exporterSettings(es, index),
       // Nothing is sent before the signal: every record is still buffered when SIGTERM comes.
       ELASTICSEARCH_BATCH_SIZE: '100000',
       ELASTICSEARCH_FLUSH_INTERVAL_MS: '600000',

@@ -45,6 +45,17 @@ export function describeWithElasticsearch(name: string, body: (es: TestElasticse
   describe(name, () => body(es))
 }
 
+/** The gateway settings that send telemetry to this node, into `index` (the URL may be a relay's). */
+export function exporterSettings(es: TestElasticsearch, index: string, url = es.url): Record<string, string> {
+  return {
+    ENABLE_ELASTICSEARCH: 'true',
+    ELASTICSEARCH_URL: url,
+    ELASTICSEARCH_USERNAME: es.username ?? '',
+    ELASTICSEARCH_PASSWORD: es.password ?? '',
+    ELASTICSEARCH_INDEX: index,
+  }
+}
+
 export function uniqueIndexName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
 }

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, expect, test } from 'bun:test'
-import { describeWithElasticsearch, uniqueIndexName, waitFor } from '../../support/elasticsearch'
+import { describeWithElasticsearch, exporterSettings, uniqueIndexName, waitFor } from '../../support/elasticsearch'
 import { startGateway, waitForRecords, type RunningGateway } from '../../support/gateway'
 import { startMockOpenAI } from '../../support/mock-openai'
 
@@ -17,11 +17,7 @@ describeWithElasticsearch('telemetry batches in a real Elasticsearch', (es) => {
     indexes.push(index)
     gateway = startGateway({
       OPENAI_BASE_URL: mock.url,
-      ENABLE_ELASTICSEARCH: 'true',
-      ELASTICSEARCH_URL: es.url,
-      ELASTICSEARCH_USERNAME: es.username ?? '',
-      ELASTICSEARCH_PASSWORD: es.password ?? '',
-      ELASTICSEARCH_INDEX: index,
+      ...exporterSettings(es, index),
       ELASTICSEARCH_BATCH_SIZE: String(batchSize),
       ELASTICSEARCH_FLUSH_INTERVAL_MS: String(flushIntervalMs),
     })

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import OpenAI from 'openai'
-import { describeWithElasticsearch, uniqueIndexName, waitFor } from '../../support/elasticsearch'
+import { describeWithElasticsearch, exporterSettings, uniqueIndexName, waitFor } from '../../support/elasticsearch'
 import { startGateway, type RunningGateway } from '../../support/gateway'
 import { chunkTexts, MOCK_MODEL, startMockOpenAI } from '../../support/mock-openai'
 
@@ -14,11 +14,7 @@ describeWithElasticsearch('telemetry documents in a real Elasticsearch', (es) =>
     gateway = startGateway(
       {
         OPENAI_BASE_URL: mock.url,
-        ENABLE_ELASTICSEARCH: 'true',
-        ELASTICSEARCH_URL: es.url,
-        ELASTICSEARCH_USERNAME: es.username ?? '',
-        ELASTICSEARCH_PASSWORD: es.password ?? '',
-        ELASTICSEARCH_INDEX: index,
+        ...exporterSettings(es, index),
         ELASTICSEARCH_FLUSH_INTERVAL_MS: '100',
         DEPLOYMENT_ENVIRONMENT: 'test',
       },

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, expect, test } from 'bun:test'
-import { describeWithElasticsearch, uniqueIndexName, waitFor, type TestElasticsearch } from '../../support/elasticsearch'
+import { describeWithElasticsearch, exporterSettings, uniqueIndexName, waitFor } from '../../support/elasticsearch'
 import { startGateway, waitForRecords, type RunningGateway } from '../../support/gateway'
 import { startMockOpenAI } from '../../support/mock-openai'
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy'
@@ -27,11 +27,7 @@ describeWithElasticsearch('telemetry while Elasticsearch is away', (es) => {
     gateway = startGateway(
       {
         OPENAI_BASE_URL: mock.url,
-        ENABLE_ELASTICSEARCH: 'true',
-        ELASTICSEARCH_URL: proxy.url,
-        ELASTICSEARCH_USERNAME: es.username ?? '',
-        ELASTICSEARCH_PASSWORD: es.password ?? '',
-        ELASTICSEARCH_INDEX: index,
+        ...exporterSettings(es, index, proxy.url),
         ELASTICSEARCH_BATCH_SIZE: '50',
         ELASTICSEARCH_FLUSH_INTERVAL_MS: '50',
         ELASTICSEARCH_REQUEST_TIMEOUT_MS: '2000',
@@ -114,4 +110,3 @@ describeWithElasticsearch('telemetry while Elasticsearch is away', (es) => {
   }, 30_000)
 })
 
-export type { TestElasticsearch }
