@@ -1,5 +1,7 @@
 /** What a published number needs next to it: the machine, the versions and the command. */
+import { statSync } from 'node:fs'
 import { availableParallelism, cpus, release, totalmem } from 'node:os'
+import { relative } from 'node:path'
 import { wrkPath } from './wrk'
 
 export interface MachineInfo {
@@ -11,6 +13,8 @@ export interface MachineInfo {
   elysia: string
   gateway: string
   wrk: string
+  /** `--version` of the compiled gateway measured, and whether src/ changed after it was built. */
+  binary?: string
 }
 
 function firstLine(argv: string[]): string {
@@ -22,7 +26,7 @@ function firstLine(argv: string[]): string {
   }
 }
 
-export async function machineInfo(root: string): Promise<MachineInfo> {
+export async function machineInfo(root: string, binary?: string): Promise<MachineInfo> {
   const packageVersion = async (path: string) => ((await Bun.file(path).json().catch(() => ({}))) as { version?: string }).version ?? '?'
   const commit = firstLine(['git', '-C', root, 'rev-parse', '--short', 'HEAD'])
   const dirty = firstLine(['git', '-C', root, 'status', '--porcelain', '--', 'src']) !== '' ? '+uncommitted src' : ''
@@ -35,12 +39,22 @@ export async function machineInfo(root: string): Promise<MachineInfo> {
     elysia: await packageVersion(`${root}/node_modules/elysia/package.json`),
     gateway: `${await packageVersion(`${root}/package.json`)} (${commit}${dirty})`,
     wrk: wrkPath === null ? 'not installed' : firstLine([wrkPath, '-v']).split(' [')[0] ?? 'wrk',
+    ...(binary === undefined ? {} : { binary: describeBinary(root, binary) }),
   }
+}
+
+/** A binary older than the last commit to src/ measures old code: say so next to its numbers. */
+function describeBinary(root: string, binary: string): string {
+  const version = firstLine([binary, '--version'])
+  const builtAt = statSync(binary).mtimeMs / 1000
+  const lastSourceCommit = Number(firstLine(['git', '-C', root, 'log', '-1', '--format=%ct', '--', 'src']))
+  return `${relative(root, binary)}: ${version}${builtAt < lastSourceCommit ? ' (STALE: built before the last commit to src/)' : ''}`
 }
 
 export function describeMachine(info: MachineInfo): string {
   return [
     `- machine: ${info.cpu}, ${info.cores} cores, ${info.memoryGb} GB, Linux ${info.kernel}`,
     `- versions: Bun ${info.bun}, Elysia ${info.elysia}, ai-gateway ${info.gateway}, ${info.wrk}`,
+    ...(info.binary === undefined ? [] : [`- compiled gateway: ${info.binary}`]),
   ].join('\n')
 }

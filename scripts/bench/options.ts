@@ -11,12 +11,13 @@ export interface BenchOptions {
   /** Target names; empty means the default selection. */
   targets: string[]
   targetsFile?: string
+  /** The compiled gateway for the -bin targets, as given (relative to the working directory); default dist/ai-gateway of the repository. */
+  binary?: string
   format: MockFormat
   /** Concurrent paced streams to try, in order; stops at a target's first stall. */
   steps: number[]
   /** Chunks per stream in the capacity lane (at `paceMs`, 100 chunks keep a stream open 2 s). */
   capacityChunks: number
-  pacedConnections: number
   paceMs: number
   settleMs: number
   /** Cores for the targets and for the mock and load generators; undefined = no pinning. */
@@ -37,6 +38,7 @@ const USAGE = `npm run bench -- [options]
   --targets a,b           direct,passthrough,gateway,gateway-bin,gateway-es,gateway-bin-es and extra ones
                           (default: direct,passthrough,gateway,gateway-bin when built, extra ones)
   --targets-file FILE     JSON array of extra targets (see scripts/bench/targets.ts)
+  --binary PATH           compiled gateway for the -bin targets (default dist/ai-gateway)
   --format F              openai | anthropic wire format (default openai)
   --steps a,b             concurrent paced streams to try (default 250,500,1000,2000)
   --settle S              seconds of rest before the after-load RSS (default 60)
@@ -57,6 +59,7 @@ export function parseOptions(argv: string[], wrkInstalled: boolean): BenchOption
       lanes: { type: 'string' },
       targets: { type: 'string' },
       'targets-file': { type: 'string' },
+      binary: { type: 'string' },
       format: { type: 'string', default: 'openai' },
       steps: { type: 'string' },
       settle: { type: 'string' },
@@ -86,10 +89,10 @@ export function parseOptions(argv: string[], wrkInstalled: boolean): BenchOption
     lanes: list(values.lanes) ?? ['json-c1', 'json-c32', 'json-c128', 'stream-c32', 'stream-c128', 'paced', 'capacity', 'memory'],
     targets: list(values.targets) ?? [],
     targetsFile: values['targets-file'],
+    binary: values.binary,
     format,
     steps: (list(values.steps) ?? (quick ? ['250', '1000'] : ['250', '500', '1000', '2000'])).map((s) => positive(s, '--steps')),
     capacityChunks: quick ? 50 : 100,
-    pacedConnections: 8,
     paceMs: positive(values.pace!, '--pace'),
     settleMs: positive(values.settle ?? (quick ? '5' : '60'), '--settle') * 1000,
     targetCpus,

@@ -4,14 +4,17 @@
  * time on the JavaScript thread, divided by the requests served. /proc gives the whole
  * process's CPU per request; the difference is native work on other threads (sockets, fetch).
  *
- *   bun scripts/bench/profile.ts [--target gateway|gateway-es|passthrough] [--stream] [--duration S] [--top N]
+ *   bun scripts/bench/profile.ts [--target gateway|gateway-es|passthrough] [--entry FILE] [--stream] [--duration S] [--top N]
+ *
+ * --entry runs another entry file with the target's settings, e.g. a copy of src/ with a change
+ * under test, so a proposed change can be profiled before it is made.
  */
 import { mkdirSync, readdirSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { parseArgs } from 'node:util'
 import { buildRequest } from './lanes'
 import { cpuMicros, freePort, start, stopAll, waitUntilListening } from './processes'
-import { BUILT_IN_TARGETS, fill } from './targets'
+import { builtInTargets, DEFAULT_BINARY, fill } from './targets'
 import { runWrk, wrkPath } from './wrk'
 
 const ROOT = join(import.meta.dir, '..', '..')
@@ -19,23 +22,51 @@ const ROOT = join(import.meta.dir, '..', '..')
 interface ProfileNode {
   id: number
   callFrame: { functionName: string; url: string; lineNumber: number }
-  hitCount?: number
+  children?: number[]
 }
 
-/** Self samples by function and source line, from a Chrome-format .cpuprofile. */
-export function selfTimes(profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }): Map<string, number> {
+interface CpuProfile {
+  nodes: ProfileNode[]
+  samples: number[]
+  timeDeltas: number[]
+}
+
+/** `name where`: project files by path and line, native frames as [native]. */
+function frameKey(node: ProfileNode, line: boolean): string {
+  const { functionName, url, lineNumber } = node.callFrame
+  const file = relative(ROOT, url.replace(/^file:\/\//, ''))
+  const where = url === '' ? '[native]' : line ? `${file}:${lineNumber + 1}` : file
+  return `${functionName || '(anonymous)'} ${where}`
+}
+
+/**
+ * Time by function from a Chrome-format .cpuprofile: `self` where the sample landed, `inclusive`
+ * for every function on its stack (once per sample, so recursion does not count twice).
+ * timeDeltas[i] is the time since the previous sample, the interval that sample i stands for.
+ */
+export function profileTimes(profile: CpuProfile): { self: Map<string, number>; inclusive: Map<string, number> } {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]))
-  const micros = new Map<string, number>()
-  // timeDeltas[i] is the time since the previous sample: the interval sample i stands for.
+  const parent = new Map<number, number>()
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id)
+  const self = new Map<string, number>()
+  const inclusive = new Map<string, number>()
   profile.samples.forEach((id, i) => {
     const node = byId.get(id)
     if (node === undefined) return
-    const { functionName, url, lineNumber } = node.callFrame
-    const where = url === '' ? '[native]' : `${relative(ROOT, url.replace(/^file:\/\//, ''))}:${lineNumber + 1}`
-    const key = `${functionName || '(anonymous)'} ${where}`
-    micros.set(key, (micros.get(key) ?? 0) + Math.min(profile.timeDeltas[i] ?? 0, 2_000))
+    const micros = Math.min(profile.timeDeltas[i] ?? 0, 2_000)
+    const key = frameKey(node, true)
+    self.set(key, (self.get(key) ?? 0) + micros)
+    const seen = new Set<string>()
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frame = byId.get(at)!
+      if (frame.callFrame.url === '' || frame.callFrame.url.startsWith('node:') || frame.callFrame.url.startsWith('internal:')) continue
+      const name = frameKey(frame, false)
+      if (seen.has(name)) continue
+      seen.add(name)
+      inclusive.set(name, (inclusive.get(name) ?? 0) + micros)
+    }
   })
-  return micros
+  return { self, inclusive }
 }
 
 async function main(): Promise<void> {
@@ -43,6 +74,7 @@ async function main(): Promise<void> {
     args: process.argv.slice(2),
     options: {
       target: { type: 'string', default: 'gateway' },
+      entry: { type: 'string' },
       stream: { type: 'boolean', default: false },
       duration: { type: 'string', default: '8' },
       connections: { type: 'string', default: '32' },
@@ -50,7 +82,7 @@ async function main(): Promise<void> {
     },
   })
   if (wrkPath === null) throw new Error('wrk is not installed (apt-get install -y wrk)')
-  const spec = BUILT_IN_TARGETS.find((t) => t.name === values.target)
+  const spec = builtInTargets().find((t) => t.name === values.target)
   if (spec?.command?.[0] !== '{bun}') throw new Error(`--target must be a Bun target started from source, e.g. gateway or passthrough`)
   const dir = join(ROOT, 'tmp', 'bench', `profile-${values.target}-${Date.now()}`)
   mkdirSync(dir, { recursive: true })
@@ -61,8 +93,8 @@ async function main(): Promise<void> {
   const upstream = `http://127.0.0.1:${mockPort}`
   await waitUntilListening(`${upstream}/health`, mock)
   const port = freePort()
-  const values_ = { port, upstream, elasticsearch: upstream, bun: process.execPath }
-  const argv = [process.execPath, '--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=250', ...spec.command.slice(1).map((p) => fill(p, values_))]
+  const values_ = { port, upstream, elasticsearch: upstream, bun: process.execPath, binary: join(ROOT, DEFAULT_BINARY) }
+  const argv = [process.execPath, '--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=250', ...(values.entry === undefined ? spec.command.slice(1) : [values.entry]).map((p) => fill(p, values_))]
   const targetEnv = Object.fromEntries(Object.entries(spec.env ?? {}).map(([k, v]) => [k, fill(v, values_)]))
   const target = start({ name: spec.name, argv, env: { ...env, ...targetEnv }, cwd: ROOT, cpus: '0', logFile: join(dir, 'target.log') })
   const url = `http://127.0.0.1:${port}`
@@ -79,19 +111,28 @@ async function main(): Promise<void> {
   if (file === undefined) throw new Error(`no .cpuprofile in ${dir} (did the target exit cleanly on SIGTERM?)`)
   const profile = await Bun.file(join(dir, file)).json()
   // The profile spans start-up and the load; nearly all of it is the load.
-  const times = [...selfTimes(profile)].sort((a, b) => b[1] - a[1])
+  const { self, inclusive } = profileTimes(profile)
+  const times = [...self].sort((a, b) => b[1] - a[1])
+  const totals = [...inclusive].sort((a, b) => b[1] - a[1])
   const jsTotal = times.reduce((sum, [, us]) => sum + us, 0)
   const requests = result.requests
+  const row = (key: string, us: number) => {
+    const [name, where] = [key.slice(0, key.lastIndexOf(' ')), key.slice(key.lastIndexOf(' ') + 1)]
+    return `| ${(us / requests).toFixed(2)} | ${((100 * us) / jsTotal).toFixed(1)}% | \`${name}\` | ${where} |`
+  }
   const lines = [
     `${spec.name}, ${values.stream ? '20-chunk streams' : 'JSON'}, wrk -c${values.connections} ${values.duration} s: ${Math.round(result.requests / (result.durationMs / 1000))} req/s`,
     `process CPU ${cpuPerRequest.toFixed(1)} µs/request (/proc); JS thread samples ${(jsTotal / requests).toFixed(1)} µs/request (wall time the JS thread spent in each frame, idle included)`,
     '',
     '| µs/request | share | function | where |',
     '| ---: | ---: | --- | --- |',
-    ...times.slice(0, Number(values.top)).map(([key, us]) => {
-      const [name, where] = [key.slice(0, key.lastIndexOf(' ')), key.slice(key.lastIndexOf(' ') + 1)]
-      return `| ${(us / requests).toFixed(2)} | ${((100 * us) / jsTotal).toFixed(1)}% | \`${name}\` | ${where} |`
-    }),
+    ...times.slice(0, Number(values.top)).map(([key, us]) => row(key, us)),
+    '',
+    'Inclusive (the function and all it calls), JavaScript functions only:',
+    '',
+    '| µs/request | share | function | file |',
+    '| ---: | ---: | --- | --- |',
+    ...totals.slice(0, Number(values.top)).map(([key, us]) => row(key, us)),
   ]
   process.stdout.write(`${lines.join('\n')}\n\nprofile: ${relative(ROOT, join(dir, file))}\n`)
 }

@@ -2,8 +2,8 @@
  * What the benchmark can point its load at. A target is data: the command that starts it
  * (or none: `direct` is the mock itself), its environment and any headers it needs.
  * In commands and environment values, {port} is the target's port, {upstream} the mock
- * provider's base URL, {elasticsearch} the mock's Elasticsearch stand-in (the same server)
- * and {bun} the Bun running the benchmark.
+ * provider's base URL, {elasticsearch} the mock's Elasticsearch stand-in (the same server),
+ * {bun} the Bun running the benchmark and {binary} the compiled gateway (--binary).
  *
  * Another gateway installed on this machine joins with `--targets-file FILE`, a JSON array of
  * these entries, e.g. `[{"name":"other","command":["other-gateway","--port","{port}"],
@@ -26,7 +26,8 @@ export interface TargetSpec {
   checked?: boolean
 }
 
-const COMPILED = 'dist/ai-gateway'
+/** Where `npm run build` puts the compiled gateway; --binary picks another. */
+export const DEFAULT_BINARY = 'dist/ai-gateway'
 
 /** Every provider base URL the gateway may use points at the mock. */
 const GATEWAY_ENV: Record<string, string> = {
@@ -43,16 +44,17 @@ const TELEMETRY_ENV: Record<string, string> = {
   ELASTICSEARCH_URL: '{elasticsearch}',
 }
 
-const notBuilt = () => (existsSync(COMPILED) ? undefined : `${COMPILED} not found (npm run build)`)
-
-export const BUILT_IN_TARGETS: TargetSpec[] = [
-  { name: 'direct', default: true },
-  { name: 'passthrough', command: ['{bun}', 'scripts/bench/passthrough.ts'], env: { PORT: '{port}', UPSTREAM: '{upstream}' }, default: true },
-  { name: 'gateway', command: ['{bun}', 'src/main.ts'], env: GATEWAY_ENV, default: true, checked: true },
-  { name: 'gateway-bin', command: [COMPILED], env: GATEWAY_ENV, unavailable: notBuilt, default: true, checked: true },
-  { name: 'gateway-es', command: ['{bun}', 'src/main.ts'], env: TELEMETRY_ENV, checked: true },
-  { name: 'gateway-bin-es', command: [COMPILED], env: TELEMETRY_ENV, unavailable: notBuilt, checked: true },
-]
+export function builtInTargets(binary = DEFAULT_BINARY): TargetSpec[] {
+  const notBuilt = () => (existsSync(binary) ? undefined : `${binary} not found (npm run build)`)
+  return [
+    { name: 'direct', default: true },
+    { name: 'passthrough', command: ['{bun}', 'scripts/bench/passthrough.ts'], env: { PORT: '{port}', UPSTREAM: '{upstream}' }, default: true },
+    { name: 'gateway', command: ['{bun}', 'src/main.ts'], env: GATEWAY_ENV, default: true, checked: true },
+    { name: 'gateway-bin', command: ['{binary}'], env: GATEWAY_ENV, unavailable: notBuilt, default: true, checked: true },
+    { name: 'gateway-es', command: ['{bun}', 'src/main.ts'], env: TELEMETRY_ENV, checked: true },
+    { name: 'gateway-bin-es', command: ['{binary}'], env: TELEMETRY_ENV, unavailable: notBuilt, checked: true },
+  ]
+}
 
 export const REFERENCE = 'passthrough'
 export const BASELINE = 'direct'
@@ -62,10 +64,11 @@ export interface Placeholders {
   upstream: string
   elasticsearch: string
   bun: string
+  binary: string
 }
 
 export function fill(text: string, values: Placeholders): string {
-  return text.replace(/\{(port|upstream|elasticsearch|bun)\}/g, (_, key: keyof Placeholders) => String(values[key]))
+  return text.replace(/\{(port|upstream|elasticsearch|bun|binary)\}/g, (_, key: keyof Placeholders) => String(values[key]))
 }
 
 /** Reads extra targets from a JSON file, refusing entries that are not what the runner expects. */
