@@ -8,9 +8,9 @@ import { startMockOpenAI } from '../support/mock-openai'
 /** Each secret is distinctive, so a single occurrence anywhere is found. */
 const SECRETS = {
   authorization: 'Bearer sk-proj-SECRETauthorization0123456789',
-  'x-api-key': 'sk-ant-SECRETxapikey0123456789',
+  'x-api-key': 'test-ant-SECRETxapikey0123456789',
   'api-key': 'SECRETazureapikey0123456789',
-  'x-aws-access-key-id': 'AKIASECRETACCESSKEY01',
+  'x-aws-access-key-id': 'TESTAKIDSECRETACCESSKEY01',
   'x-aws-secret-access-key': 'SECRETawssecretaccesskey0123456789abcdefgh',
   'x-aws-session-token': 'SECRETawssessiontoken0123456789',
 }

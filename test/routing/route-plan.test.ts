@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { parseGatewayConfig, type RoutingTable } from '../../src/routing/gateway-config'
 import { planRoute } from '../../src/routing/route-plan'
-import { seededRandom } from '../support/routing-gateway'
+import { seededRandom } from '../support/chunking'
 
 function table(models: unknown): RoutingTable {
   const parsed = parseGatewayConfig(JSON.stringify({ models }), 'g.json', {}, new Set(['openai', 'groq']))

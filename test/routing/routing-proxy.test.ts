@@ -3,7 +3,8 @@ import OpenAI from 'openai'
 import { startMockAnthropic } from '../support/mock-anthropic'
 import { chunkTexts, startMockOpenAI } from '../support/mock-openai'
 import { waitForRecords } from '../support/gateway'
-import { deadPortUrl, seededRandom, startRoutingGateway, writeRoutingFile } from '../support/routing-gateway'
+import { seededRandom } from '../support/chunking'
+import { deadPortUrl, startRoutingGateway, writeRoutingFile } from '../support/routing-gateway'
 
 // Two OpenAI-shaped upstreams: `groq` and `together` point at the first, `openai` at the second.
 const primary = startMockOpenAI()

@@ -51,14 +51,3 @@ export function startRoutingGateway(configFile: string | undefined, options: Rou
   return { url: `http://127.0.0.1:${server.port}`, routing, records, logs, stop: () => void server.stop(true) }
 }
 
-/** A seeded generator (mulberry32): the same picks on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
