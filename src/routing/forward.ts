@@ -7,7 +7,7 @@ export interface ForwardOptions {
   fetch?: typeof fetch
 }
 
-export type UpstreamFailureKind = 'connect' | 'first_byte_timeout' | 'client_abort'
+export type UpstreamFailureKind = 'connect' | 'first_byte_timeout' | 'client_abort' | 'broken_body' | 'idle_timeout'
 
 export class UpstreamFailure extends Error {
   constructor(

@@ -5,6 +5,7 @@ import type { Logger } from '../logger'
 import { ProviderRequestError, type ClientRequest, type Provider } from '../providers/types'
 import { forward, UpstreamFailure, type Forwarded } from '../routing/forward'
 import { forwardPlan, newRoutingMetadata } from '../routing/forward-plan'
+import { isSmallWholeBody, readWholeBody } from '../routing/read-whole-body'
 import { RoutingRefusal, type Routing } from '../routing/routing'
 import { tapBody, type BodyObserver } from '../streaming/body-tap'
 import { sseFailureFrame } from '../streaming/failure-frames'
@@ -81,7 +82,10 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
       if (provider.fromUpstream === undefined) {
         const eventStream = isEventStream(headers)
         const observer = record.observeBody(format, eventStream)
-        response = new Response(watch(forwarded, forwarded.body, observer, eventStream), { status: forwarded.status, headers })
+        const body = isSmallWholeBody(forwarded, eventStream)
+          ? await readWholeBody(forwarded, { idleTimeoutMs: config.idleTimeoutMs, clientSignal: request.signal, observer })
+          : watch(forwarded, forwarded.body, observer, eventStream)
+        response = new Response(body, { status: forwarded.status, headers })
       } else {
         // Idle timing watches the upstream's own bytes (pings count); telemetry reads what the client gets.
         const upstreamResponse = new Response(watch(forwarded, forwarded.body, undefined, false), { status: forwarded.status, headers })
@@ -140,6 +144,10 @@ function toGatewayError(error: unknown, logger: Logger, requestId: string): Gate
         return new GatewayError(502, 'upstream_unreachable', 'upstream_unreachable', error.message)
       case 'first_byte_timeout':
         return new GatewayError(504, 'upstream_timeout', 'upstream_timeout', error.message)
+      case 'broken_body':
+        return new GatewayError(502, 'upstream_unreachable', 'upstream_stream_error', error.message)
+      case 'idle_timeout':
+        return new GatewayError(504, 'upstream_timeout', 'upstream_idle_timeout', error.message)
       case 'client_abort':
         // Nobody will read this answer; 499 is the customary status for it in access logs.
         return new GatewayError(499, 'invalid_request', 'client_closed_request', error.message)

@@ -140,6 +140,23 @@ describe('exporter: flush by size', () => {
   })
 })
 
+describe('exporter: records arriving faster than a timer turn', () => {
+  test('a full batch leaves on time although new records keep coming (the timer is not pushed back)', async () => {
+    const t = setup({ batchSize: 3 })
+    // Like Bun's setTimeout, the shortest delay is 1 ms; records arrive every 0.5 ms.
+    const fire = t.clock.setTimeout.bind(t.clock)
+    t.clock.setTimeout = (callback, ms) => fire(callback, Math.max(1, ms))
+    t.push('a', 'b', 'c')
+    for (let i = 0; i < 8; i++) {
+      await t.clock.advance(0.5)
+      t.push(`n${i}`)
+    }
+    expect(t.sendTimes()[0]).toBe(1)
+    expect(t.batches()[0]).toEqual(['a', 'b', 'c'])
+    t.expectBalanced()
+  })
+})
+
 describe('exporter: flush by age', () => {
   test('measured from the oldest waiting record, not reset by new pushes', async () => {
     const t = setup()
