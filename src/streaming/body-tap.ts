@@ -55,12 +55,11 @@ export class BodyTapError extends Error {
  * error event (event streams) or an aborted connection with a plain message.
  *
  * The idle timer is not reset per chunk (a timer per chunk costs more than the chunk):
- * one timer checks the time of the last chunk and re-arms itself for the remainder.
+ * one timer checks how long the pending read has waited and re-arms itself for the remainder.
  */
 export function tapBody(body: ReadableStream<Uint8Array>, options: TapOptions): ReadableStream<Uint8Array> {
   const { idleTimeoutMs, abortUpstream, clientSignal, observer, failureFrame } = options
   const reader = body.getReader()
-  let lastChunkAt = performance.now()
   let idleTimer: Timer | undefined
   let idleFired = false
   let ended = false
@@ -69,11 +68,18 @@ export function tapBody(body: ReadableStream<Uint8Array>, options: TapOptions): 
     if (ended) return
     ended = true
     if (idleTimer !== undefined) clearTimeout(idleTimer)
-    observer?.end(how)
+    try {
+      observer?.end(how)
+    } catch {
+      // An observer is telemetry: it may fail, the client's stream may not.
+    }
   }
 
+  // Silence is the upstream's only while a read waits on it: a client that reads slowly
+  // (backpressure) must not make a healthy upstream look idle.
+  let readingSince: number | null = null
   const checkIdle = () => {
-    const quietFor = performance.now() - lastChunkAt
+    const quietFor = readingSince === null ? 0 : performance.now() - readingSince
     if (quietFor < idleTimeoutMs) {
       idleTimer = setTimeout(checkIdle, idleTimeoutMs - quietFor)
       return
@@ -94,6 +100,7 @@ export function tapBody(body: ReadableStream<Uint8Array>, options: TapOptions): 
     {
       async pull(controller) {
         let result: Awaited<ReturnType<typeof reader.read>>
+        readingSince = performance.now()
         try {
           result = await reader.read()
         } catch (error) {
@@ -108,8 +115,12 @@ export function tapBody(body: ReadableStream<Uint8Array>, options: TapOptions): 
           end({ kind: 'complete' })
           return controller.close()
         }
-        lastChunkAt = performance.now()
-        if (onChunk !== undefined) onChunk(result.value)
+        readingSince = null
+        if (onChunk !== undefined) {
+          try {
+            onChunk(result.value)
+          } catch {}
+        }
         controller.enqueue(result.value)
       },
       cancel() {

@@ -66,3 +66,56 @@ describe('a stream whose upstream fails', () => {
     expect(record!.attributes.metadata).toMatchObject({ status: 'error', error_type: 'client_abort', status_code: 499 })
   })
 })
+
+describe('telemetry never breaks a stream', () => {
+  test('an event the usage parser cannot read passes to the client untouched and the request is still recorded', async () => {
+    const upstream = Bun.serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      fetch: () =>
+        new Response('data: {"choices":[null]}\n\ndata: {"choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n', {
+          headers: { 'content-type': 'text/event-stream' },
+        }),
+    })
+    const odd = startGateway({ OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}` })
+    try {
+      const response = await fetch(`${odd.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [], stream: true }),
+      })
+      expect(await response.text()).toContain('data: [DONE]')
+      const [record] = await waitForRecords(odd, 1)
+      expect(record!.attributes.metadata).toMatchObject({ status: 'success', finish_reason: 'stop' })
+    } finally {
+      odd.stop()
+      upstream.stop(true)
+    }
+  })
+})
+
+describe('a JSON answer whose body breaks before its end', () => {
+  test('is a 502 in OpenAI shape, since no header has gone out yet, and is recorded as an error', async () => {
+    const upstream = Bun.listen({
+      hostname: '127.0.0.1',
+      port: 0,
+      socket: {
+        data(socket) {
+          socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"id":"chatcmpl-cut","choices":[')
+          socket.end()
+        },
+      },
+    })
+    const cut = startGateway({ OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}` })
+    try {
+      const response = await fetch(`${cut.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":"gpt-4o-mini","messages":[]}' })
+      expect(response.status).toBe(502)
+      expect((await response.json()).error).toMatchObject({ code: 'upstream_stream_error' })
+      const [record] = await waitForRecords(cut, 1)
+      expect(record!.attributes.metadata).toMatchObject({ status: 'error', status_code: 502, provider_status_code: 200, error_type: 'upstream_stream_error' })
+    } finally {
+      cut.stop()
+      upstream.stop(true)
+    }
+  })
+})

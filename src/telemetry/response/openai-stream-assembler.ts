@@ -71,6 +71,7 @@ export function createOpenAIStreamAssembler(): StreamAssembler {
       else if (chunk.x_groq?.usage) usage = chunk.x_groq.usage
       if (!Array.isArray(chunk.choices)) return
       for (const c of chunk.choices) {
+        if (c === null || typeof c !== 'object') continue
         const state = choice(c.index ?? 0)
         const delta = c.delta ?? {}
         if (delta.role) state.role = delta.role
@@ -81,6 +82,7 @@ export function createOpenAIStreamAssembler(): StreamAssembler {
         if (Array.isArray(delta.tool_calls)) {
           sawContent = true
           for (const call of delta.tool_calls) {
+            if (call === null || typeof call !== 'object') continue
             const at = call.index ?? 0
             let tool = state.toolCalls.get(at)
             if (tool === undefined) {
@@ -135,7 +137,7 @@ export function createOpenAIStreamAssembler(): StreamAssembler {
     if (RESPONSES_CONTENT_EVENTS.has(event.type)) sawContent = true
     if (event.type === 'response.created') model ??= event.response?.model ?? null
     if (event.type === 'response.completed' || event.type === 'response.incomplete' || event.type === 'response.failed') {
-      responsesApiPayload = event.response
+      if (event.response !== null && typeof event.response === 'object') responsesApiPayload = event.response
       if (event.type === 'response.failed') error = errorOf(event.response) ?? { type: 'response.failed', message: '' }
     }
     if (event.type === 'error') error = { type: String(event.code ?? 'error'), message: String(event.message ?? '') }

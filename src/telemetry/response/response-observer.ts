@@ -42,15 +42,28 @@ function observeEventStream({ format, startedAt, onDone }: ResponseObserverOptio
   const parser = createSseParser((event) => assembler.event(event))
   let size = 0
   let ttftMs: number | null = null
+  // An event the assembler cannot read must not end the client's stream nor lose the record:
+  // from then on the stream is only counted, and its summary says what was read before.
+  let unreadable = false
   return {
     chunk(bytes) {
       size += bytes.byteLength
-      parser.push(bytes)
+      if (unreadable) return
+      try {
+        parser.push(bytes)
+      } catch {
+        unreadable = true
+      }
       if (ttftMs === null && assembler.sawContent) ttftMs = performance.now() - startedAt
     },
     end(how) {
-      const clean = parser.end()
-      onDone({ summary: assembler.summary(), size, ttftMs, end: how, truncated: !clean || !assembler.closed })
+      let clean = false
+      let summary = EMPTY_SUMMARY
+      try {
+        clean = !unreadable && parser.end()
+        summary = assembler.summary()
+      } catch {}
+      onDone({ summary, size, ttftMs, end: how, truncated: !clean || !assembler.closed })
     },
   }
 }
@@ -67,9 +80,26 @@ function observeJson({ format, maxCollectBytes, onDone }: ResponseObserverOption
       if (size > maxCollectBytes) chunks = null
     },
     end(how) {
+      let summary = EMPTY_SUMMARY
       const body = chunks === null || chunks.length === 0 ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
-      const summary = body === null ? EMPTY_SUMMARY : summarizeJsonResponse(parseJson(new TextDecoder().decode(body)), format)
+      // Only what looks like JSON is decoded: audio, images and other bytes are just counted.
+      if (body !== null && startsLikeJson(body)) {
+        try {
+          summary = summarizeJsonResponse(parseJson(utf8.decode(body)), format)
+        } catch {}
+      }
       onDone({ summary, size, ttftMs: null, end: how, truncated: false })
     },
   }
+}
+
+const utf8 = new TextDecoder()
+
+function startsLikeJson(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length && i < 64; i++) {
+    const byte = bytes[i]!
+    if (byte === 0x7b /* { */ || byte === 0x5b /* [ */) return true
+    if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) return false
+  }
+  return false
 }
