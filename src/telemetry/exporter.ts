@@ -40,6 +40,8 @@ export interface ExporterOptions<T> {
   random?: () => number
   backoffBaseMs?: number
   backoffMaxMs?: number
+  /** Hold every record until `resume()`: the sink is not ready yet (its index is being set up). */
+  paused?: boolean
 }
 
 export interface ExporterStats {
@@ -59,6 +61,8 @@ export interface Exporter<T> {
   /** O(1), never throws: a full buffer evicts its oldest waiting record and counts it. */
   push(item: T): void
   stats(): ExporterStats
+  /** Starts sending after a paused start. */
+  resume(): void
   /** Stops accepting, delivers what it can until the deadline, counts the rest as dropped. */
   shutdown(timeoutMs: number): Promise<ExporterStats>
 }
@@ -90,6 +94,7 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
   let timer: unknown
   let attempt = 0
   let closed = false
+  let paused = options.paused ?? false
   let droppedSinceLastLog = 0
   /** The last retry delay: shutdown waits it out (within its deadline) before trying again. */
   let lastDelay = 0
@@ -114,7 +119,7 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
   }
 
   const schedule = () => {
-    if (closed || sending !== undefined || inFlight.length > 0) return
+    if (closed || paused || sending !== undefined || inFlight.length > 0) return
     const oldest = ring.peek()
     if (oldest === undefined) return
     if (ring.size >= batchSize) arm(0)
@@ -197,6 +202,10 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
     stats() {
       return { queued: ring.size + inFlight.length, capacity, ...stats }
     },
+    resume() {
+      paused = false
+      schedule()
+    },
     shutdown(timeoutMs) {
       // Once: a second call waits for the same flush instead of reporting it half done.
       shuttingDown ??= flushAndClose(timeoutMs)
@@ -213,12 +222,12 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
     const keepAlive = setInterval(() => {}, 60_000)
     try {
       const deadline = clock.now() + timeoutMs
-      while ((ring.size > 0 || inFlight.length > 0) && clock.now() < deadline) {
+      while (!paused && (ring.size > 0 || inFlight.length > 0) && clock.now() < deadline) {
         const settled = await Promise.race([exportBatch().then(() => true), sleep(deadline - clock.now()).then(() => false)])
         if (!settled) break
         if (inFlight.length > 0) await sleep(Math.min(lastDelay, deadline - clock.now()))
       }
-      drop(ring.size + inFlight.length, 'not delivered before the shutdown deadline')
+      drop(ring.size + inFlight.length, paused ? 'the sink never became ready' : 'not delivered before the shutdown deadline')
       ring.take(ring.size)
       inFlight = []
       return { queued: 0, capacity, ...stats }

@@ -150,7 +150,9 @@ export class RequestTelemetry {
     }
     if (this.routing !== null) record.attributes.metadata.routing = this.routing
     this.context.emit(record, match?.model ?? null)
-    this.onFinish?.(record)
+    try {
+      this.onFinish?.(record)
+    } catch {}
   }
 
   /** Time spent in the gateway itself: before the upstream call, and from its headers to our Response. */

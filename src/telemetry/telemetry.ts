@@ -23,8 +23,11 @@ export interface Telemetry {
   begin(id: string, method: string, path: string, headers: Headers): RequestTelemetry
   metrics: GatewayMetrics
   exporterStats(): ExporterStats | null
-  /** Installs the Elasticsearch index template and ILM policy; failures are logged, never fatal. */
-  setUp(): Promise<void>
+  /**
+   * Installs the Elasticsearch index template and ILM policy, and then lets the exporter send.
+   * Resolves with the first attempt's success; failures are logged and retried with backoff.
+   */
+  setUp(): Promise<boolean>
   /** Flushes what is buffered until the deadline. */
   shutdown(timeoutMs: number): Promise<void>
 }
@@ -47,6 +50,9 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
           batchSize: es.batchSize,
           flushIntervalMs: es.flushIntervalMs,
           logger,
+          // Nothing is written before the index template exists: the first bulk request would
+          // otherwise create the index with guessed mappings, for good.
+          paused: es.setup,
         })
   const metrics = createGatewayMetrics(() => exporter?.stats() ?? null)
   const pricing = createPricing(mergePriceTables(EMBEDDED_PRICES, settings.pricesFile === undefined ? undefined : readPriceFile(settings.pricesFile)))
@@ -58,16 +64,50 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     maxPayloadBytes: settings.maxPayloadBytes,
     pricing,
     emit(record, pricedModel) {
-      try {
+      // Each consumer on its own: a failing metric must not keep a record from Elasticsearch.
+      const attempt = (what: string, step: () => void) => {
+        try {
+          step()
+        } catch (error) {
+          logger.error(`failed to ${what}`, { request_id: record.attributes.id, error: String(error) })
+        }
+      }
+      attempt('count a request in the metrics', () => {
         metrics.requestEnded()
         metrics.observe(record, pricedModel)
-        exporter?.push(record)
-        options.onRecord?.(record)
-        noteUnpriced(record)
-      } catch (error) {
-        logger.error('failed to record a request', { request_id: record.attributes.id, error: String(error) })
-      }
+      })
+      exporter?.push(record)
+      if (options.onRecord) attempt('hand a record on', () => options.onRecord!(record))
+      attempt('note an unpriced model', () => noteUnpriced(record))
     },
+  }
+
+  let settingUp: Promise<boolean> | undefined
+  let setUpDone = es === null || !es.setup
+  let setUpFailures = 0
+  let setUpRetry: Timer | undefined
+  let stopped = false
+
+  /** Installs the template and policy; until it succeeds records are held, and it is retried with backoff. */
+  async function attemptSetUp(): Promise<boolean> {
+    if (setUpDone || es === null || client === null || exporter === null) return true
+    try {
+      const result = await setUpIndex(client, { index: es.index, retentionDays: es.retentionDays }, logger)
+      logger.info('elasticsearch index template installed', { template: result.template, ilm_policy: result.policy })
+      setUpDone = true
+      exporter.resume()
+      return true
+    } catch (error) {
+      const retryInMs = Math.min(60_000, 1000 * 2 ** Math.min(setUpFailures++, 6))
+      if (setUpFailures === 1 || setUpFailures % 10 === 0) {
+        logger.error('elasticsearch set-up failed; records are held and set-up is retried', { error: describeEsError(error), attempts: setUpFailures, retry_in_ms: stopped ? null : retryInMs })
+      }
+      if (!stopped) {
+        setUpRetry = setTimeout(() => void attemptSetUp(), retryInMs)
+        setUpRetry.unref()
+      }
+      return false
+    }
   }
 
   function noteUnpriced(record: RequestRecord) {
@@ -86,17 +126,16 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
       return new RequestTelemetry(context, id, method, path, headers, performance.now())
     },
     exporterStats: () => exporter?.stats() ?? null,
-    async setUp() {
-      if (es === null || client === null || !es.setup) return
-      try {
-        const result = await setUpIndex(client, { index: es.index, retentionDays: es.retentionDays }, logger)
-        logger.info('elasticsearch index template installed', { template: result.template, ilm_policy: result.policy })
-      } catch (error) {
-        logger.error('elasticsearch set-up failed; records are kept and retried', { error: describeEsError(error) })
-      }
+    setUp() {
+      settingUp ??= attemptSetUp()
+      return settingUp
     },
     async shutdown(timeoutMs) {
       if (exporter === null) return
+      stopped = true
+      clearTimeout(setUpRetry)
+      // One last chance for a set-up that kept failing, so the buffer can still be delivered.
+      if (!setUpDone) await attemptSetUp()
       const stats = await exporter.shutdown(timeoutMs)
       logger.info('telemetry flushed', { ...stats })
       await client?.close()

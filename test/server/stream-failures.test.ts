@@ -110,7 +110,7 @@ describe('a JSON answer whose body breaks before its end', () => {
     try {
       const response = await fetch(`${cut.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":"gpt-4o-mini","messages":[]}' })
       expect(response.status).toBe(502)
-      expect((await response.json()).error).toMatchObject({ code: 'upstream_stream_error' })
+      expect(((await response.json()) as any).error).toMatchObject({ code: "upstream_stream_error" })
       const [record] = await waitForRecords(cut, 1)
       expect(record!.attributes.metadata).toMatchObject({ status: 'error', status_code: 502, provider_status_code: 200, error_type: 'upstream_stream_error' })
     } finally {

@@ -27,6 +27,8 @@ export function startGateway(env: Record<string, string>, options: StartOptions 
   const logger: Logger = options.captureLogs ? createLogger('debug', (line) => logs.push(line)) : silentLogger
   const records: RequestRecord[] = []
   const telemetry = createGatewayTelemetry(loaded.config, logger, (record) => records.push(record))
+  // As main does: the index is set up in the background, and records wait for it.
+  void telemetry.setUp()
   const app = createApp({ config: loaded.config, logger, telemetry }).listen({ port: 0, hostname: '127.0.0.1', reusePort: false })
   const server = app.server!
   return { url: `http://127.0.0.1:${server.port}`, telemetry, records, logs, stop: () => void server.stop(true) }

@@ -157,6 +157,29 @@ describe('exporter: records arriving faster than a timer turn', () => {
   })
 })
 
+describe('exporter: a paused start (the index is being set up)', () => {
+  test('holds every record until resume, then sends them by size and age as usual', async () => {
+    const t = setup({ batchSize: 2, paused: true })
+    t.push('a', 'b', 'c')
+    await t.clock.advance(5000)
+    expect(t.sink.sends).toEqual([])
+    expect(t.exporter.stats()).toMatchObject({ queued: 3, exported: 0, dropped: 0 })
+    t.exporter.resume()
+    await t.clock.advance(1000)
+    expect(t.batches()).toEqual([['a', 'b'], ['c']])
+    t.expectBalanced()
+  })
+
+  test('a shutdown while still paused sends nothing and counts the held records as dropped', async () => {
+    const t = setup({ paused: true })
+    t.push('a', 'b')
+    const stats = await t.exporter.shutdown(1000)
+    expect(t.sink.sends).toEqual([])
+    expect(stats).toMatchObject({ queued: 0, dropped: 2 })
+    expect(t.log.lines.some((l) => l.fields?.reason === 'the sink never became ready')).toBe(true)
+  })
+})
+
 describe('exporter: flush by age', () => {
   test('measured from the oldest waiting record, not reset by new pushes', async () => {
     const t = setup()

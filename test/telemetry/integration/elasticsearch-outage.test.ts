@@ -97,6 +97,21 @@ describeWithElasticsearch('telemetry while Elasticsearch is away', (es) => {
     expect(gateway.logs.some((line) => line.includes('telemetry records dropped'))).toBe(true)
   }, 60_000)
 
+  test('down at start: nothing is written before the index template exists, then everything arrives with its mapping', async () => {
+    const { index, gateway, proxy } = gatewayBehindRelay(1000)
+    proxy.cut()
+    expect(await gateway.telemetry.setUp()).toBe(false)
+    await sendRequests(gateway, 40)
+    await waitForRecords(gateway, 40)
+    expect(gateway.telemetry.exporterStats()).toMatchObject({ queued: 40, exported: 0 })
+    proxy.restore()
+    // The set-up is retried with backoff (1 s first), then the held records go out.
+    expect(await countIn(index, 40)).toBe(40)
+    const mapping = Object.values(await es.client.indices.getMapping({ index }))[0]!.mappings.properties as any
+    expect(mapping.attributes.properties.metadata.properties.latency.type).toBe('long')
+    expect(mapping.attributes.properties.request).toEqual({ type: 'object', enabled: false })
+  }, 60_000)
+
   test('a wrong password is reported clearly at start and records are kept, not dropped', async () => {
     const { gateway } = gatewayBehindRelay(1000, { ELASTICSEARCH_PASSWORD: 'definitely-wrong-password' })
     await gateway.telemetry.setUp()
