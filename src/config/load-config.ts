@@ -81,7 +81,9 @@ export function loadConfig(env: Env): LoadConfigResult {
     const key = error.path.split('/')[1] ?? error.path
     if (problems.has(key)) continue
     const property = ConfigSchema.properties[key as keyof ConfigEnv] as TSchema | undefined
-    const given = raw[key] === undefined ? 'nothing' : JSON.stringify(raw[key])
+    // URL settings may carry credentials (user:password@host): never echo those.
+    const value = key.endsWith('_URL') ? raw[key]?.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/@\s]*@/i, '$1***@') : raw[key]
+    const given = value === undefined ? 'nothing' : JSON.stringify(value)
     problems.set(key, `${key}: got ${given}, expected ${property ? describeExpected(property) : error.message}`)
   }
   const chosen = converted as Partial<ConfigEnv>

@@ -1,4 +1,5 @@
 import { forwardedRequestHeaders } from '../http/headers'
+import { withStreamUsage } from './openai-compatible'
 import { bearerToken } from './bearer-token'
 import { invalidRequest } from './converted'
 import type { ClientRequest, Provider, ProviderTarget, UpstreamRequest } from './types'
@@ -55,7 +56,7 @@ export const azure: Provider = {
       path = DEPLOYMENT_OPERATIONS.has(operation) ? `/openai/deployments/${deployment(request)}/${operation}` : `/openai/${operation}`
     }
     const search = query.size > 0 ? `?${query}` : ''
-    return { url: target.baseUrl + path + search, method: request.method, headers: azureHeaders(request.headers), body: request.body }
+    return { url: target.baseUrl + path + search, method: request.method, headers: azureHeaders(request.headers), body: withStreamUsage(request) }
   },
 }
 

@@ -60,4 +60,6 @@ export interface Provider {
   readonly id: string
   toUpstream(request: ClientRequest, target: ProviderTarget): UpstreamRequest | Promise<UpstreamRequest>
   fromUpstream?(response: Response, request: ClientRequest): Response
+  /** Whether `fromUpstream` changes this request's answer; without it, every answer is translated. */
+  translates?(request: ClientRequest): boolean
 }

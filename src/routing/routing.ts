@@ -155,11 +155,14 @@ export function createRouting(options: RoutingOptions): Routing {
       // Editors replace files by renaming over them: watch the directory, not the old inode.
       let timer: ReturnType<typeof setTimeout> | undefined
       const watcher = watchPath(dirname(file), (_event, name) => {
-        if (name !== null && name !== basename(file)) return
+        // Kubernetes swaps a ConfigMap's files through a `..data` symlink: those names count too.
+        if (name !== null && name !== basename(file) && !name.startsWith('..')) return
         clearTimeout(timer)
         timer = setTimeout(() => routing.reload(), debounceMs)
       })
       watcher.unref?.()
+      // A watcher that fails (the directory went away) must not take the process with it.
+      watcher.on('error', (error) => logger.warn('routing file watch failed; SIGHUP still reloads', { error: String(error) }))
       return () => {
         clearTimeout(timer)
         watcher.close()

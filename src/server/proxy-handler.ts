@@ -79,7 +79,7 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
       const headers = clientResponseHeaders(forwarded.headers, requestId)
 
       let response: Response
-      if (provider.fromUpstream === undefined) {
+      if (provider.fromUpstream === undefined || provider.translates?.(clientRequest) === false) {
         const eventStream = isEventStream(headers)
         const observer = record.observeBody(format, eventStream)
         const body = isSmallWholeBody(forwarded, eventStream)

@@ -54,7 +54,11 @@ export function modelNameCandidates(model: string): string[] {
 
 export function createPricing(table: PriceTable): Pricing {
   const resellers = new Set(table.priced_like_any ?? [])
-  const lookup = (provider: string, name: string): ModelPrice | undefined => table.models[provider]?.[name]
+  // Model names come from clients: `constructor` must not find Object.prototype's.
+  const lookup = (provider: string, name: string): ModelPrice | undefined => {
+    const models = Object.hasOwn(table.models, provider) ? table.models[provider] : undefined
+    return models !== undefined && Object.hasOwn(models, name) ? models[name] : undefined
+  }
 
   return {
     find(provider, model) {

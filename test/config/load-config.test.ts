@@ -35,6 +35,16 @@ describe('loadConfig', () => {
     expect(result.errors).toContain('ENABLE_ELASTICSEARCH: got "maybe", expected true or false')
   })
 
+  test('an invalid URL setting is reported without the credentials it may carry', () => {
+    for (const value of ['elastic:hunter2@es:9200', 'ftp://elastic:hunter2@es:9200']) {
+      const result = loadConfig({ ELASTICSEARCH_URL: value })
+      expect(result.ok).toBe(false)
+      if (result.ok) continue
+      expect(result.errors[0]).toStartWith('ELASTICSEARCH_URL: got ')
+      expect(result.errors.join('\n')).not.toContain('hunter2')
+    }
+  })
+
   test('RUST_LOG is read as LOG_LEVEL, taking the most verbose level it names', () => {
     const level = (env: Record<string, string>) => {
       const result = loadConfig(env)

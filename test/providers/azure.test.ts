@@ -50,6 +50,11 @@ describe('azure.toUpstream: credentials', () => {
     const req = request('/v1/chat/completions')
     expect((azure.toUpstream(req, target) as UpstreamRequest).body).toBe(req.body!)
   })
+  test('a streamed chat completion asks Azure for usage, so telemetry can count its tokens', () => {
+    const req = request('/v1/chat/completions', { json: { model: 'gpt-4o-prod', messages: [], stream: true } })
+    const body = JSON.parse(String((azure.toUpstream(req, target) as UpstreamRequest).body))
+    expect(body).toEqual({ model: 'gpt-4o-prod', messages: [], stream: true, stream_options: { include_usage: true } })
+  })
 })
 
 describe('azure.toUpstream: refusals', () => {

@@ -163,3 +163,11 @@ describe('mergePriceTables', () => {
     expect(mergePriceTables(base, undefined)).toBe(base)
   })
 })
+
+test('model names that are Object.prototype members find no price', () => {
+  const pricing = createPricing(EMBEDDED_PRICES)
+  for (const model of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+    expect(pricing.find('openai', model)).toBeNull()
+    expect(pricing.find('bedrock', model)).toBeNull()
+  }
+})

@@ -29,6 +29,8 @@ export const anthropic: Provider = {
     const { value, warnings } = convertToAnthropicRequest(request.json)
     return { url: `${target.baseUrl}/v1/messages`, method: 'POST', headers: translatedRequestHeaders(request.headers), body: JSON.stringify(value), warnings }
   },
+  // Native Anthropic routes (/v1/messages, ...) pass through with the one tap of every answer.
+  translates: (request: ClientRequest) => request.path === CHAT_COMPLETIONS,
   fromUpstream(response: Response, request: ClientRequest): Response {
     if (request.path !== CHAT_COMPLETIONS || response.body === null) return response
     const created = Math.floor(Date.now() / 1000)
