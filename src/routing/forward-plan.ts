@@ -1,4 +1,4 @@
-import type { ClientRequest, Provider, ProviderTarget } from '../providers/types'
+import { ProviderRequestError, type ClientRequest, type Provider, type ProviderTarget } from '../providers/types'
 import type { RoutingMetadata } from '../telemetry/request-record'
 import { forward, UpstreamFailure, type Forwarded } from './forward'
 import type { RouteTarget } from './gateway-config'
@@ -70,6 +70,13 @@ export async function forwardPlan(plan: RoutePlan, request: ClientRequest, meta:
         forwarded.body?.cancel().catch(() => {})
       } catch (error) {
         if (error instanceof UpstreamFailure && error.kind === 'client_abort') throw error
+        if (error instanceof ProviderRequestError) {
+          // This target cannot serve the request at all (not configured, no credentials, a
+          // request its API cannot express): retrying it cannot help, the next target may.
+          meta.failures.push({ provider: target.provider, model: target.model, status: null, error: error.code })
+          if (t === targets.length - 1) throw error
+          break
+        }
         if (lastAttempt) throw error
         meta.failures.push({ provider: target.provider, model: target.model, status: null, error: error instanceof UpstreamFailure ? error.kind : String(error) })
       }

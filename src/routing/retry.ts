@@ -8,7 +8,7 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500
 }
 
-/** The longest `retry-after` the gateway will wait for; a longer one moves on to the next target. */
+/** The longest `retry-after` the gateway waits before trying again (max_backoff_ms may lower it); a longer one is shortened to it. */
 export const MAX_RETRY_AFTER_MS = 10_000
 
 /**

@@ -54,8 +54,9 @@ export class RequestTelemetry {
     private readonly startedAt: number,
   ) {}
 
+  /** The first attempt counts: retries and their backoff are upstream time, not the gateway's. */
   upstreamSent(): void {
-    this.upstreamSentAt = performance.now()
+    this.upstreamSentAt ??= performance.now()
   }
 
   upstreamAnswered(status: number, latencyMs: number): void {

@@ -24,6 +24,7 @@ const file = writeRoutingFile({
     deadfirst: { strategy: 'fallback', retry: { attempts: 1, backoff_ms: 1 }, targets: [{ provider: 'together', model: 'meta-llama' }, { provider: 'openai', model: 'gpt-4o-mini' }] },
     impatient: { strategy: 'fallback', targets: [{ provider: 'groq', model: 'slow-model', first_byte_timeout_ms: 150 }, { provider: 'openai', model: 'gpt-4o-mini' }] },
     claude: { strategy: 'fallback', targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }, { provider: 'openai', model: 'gpt-4o-mini' }] },
+    unconfigured: { strategy: 'fallback', retry: { attempts: 2, backoff_ms: 1 }, targets: [{ provider: 'azure', model: 'gpt-4o' }, { provider: 'openai', model: 'gpt-4o-mini' }] },
     lb: { strategy: 'loadbalance', targets: [{ provider: 'openai', model: 'gpt-4o-mini', weight: 3 }, { provider: 'openai', model: 'gpt-4.1-mini', weight: 1 }] },
   },
   gateway_keys: [{ key: 'gw-team', name: 'team' }],
@@ -90,6 +91,14 @@ describe('model aliases', () => {
     const routing = (await lastRecord()).attributes.metadata.routing!
     expect(routing.attempts).toBe(3)
     expect(routing.failures).toEqual(Array(2).fill({ provider: 'together', model: 'meta-llama', status: null, error: 'connect' }))
+  })
+
+  test('a target that cannot serve the request at all is not retried: the next one is tried at once', async () => {
+    const answer = await client().chat.completions.create({ model: 'unconfigured', messages })
+    expect(answer.choices[0]!.finish_reason).toBe('stop')
+    const routing = (await lastRecord()).attributes.metadata.routing!
+    expect(routing.attempts).toBe(2)
+    expect(routing.failures).toEqual([{ provider: 'azure', model: 'gpt-4o', status: null, error: 'provider_not_configured' }])
   })
 
   test('a slow first byte fails over after the target’s own timeout', async () => {
