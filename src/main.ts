@@ -7,6 +7,7 @@ import { resolveWorkerCount, stopWhenOrphaned, superviseWorkers, WORKER_ENV } fr
 import { loadConfig, type GatewayConfig } from './config/load-config'
 import { settingsHelp } from './config/help'
 import { createLogger, type Logger } from './logger'
+import { readPriceFile } from './telemetry/pricing'
 import { RoutingConfigError, type Routing } from './routing/routing'
 import { createApp, createGatewayRouting, createGatewayTelemetry } from './server/app'
 import { startMetricsServer } from './server/metrics-server'
@@ -44,16 +45,29 @@ async function main(argv: string[]): Promise<void> {
     process.exit(command === 'healthcheck' ? 1 : 2)
   }
   const { config } = loaded
-  if (command === 'check-config') return void console.log('configuration is valid')
   if (command === 'healthcheck') process.exit(await runHealthcheck(config))
 
+  // The files the settings name are part of the configuration: checked before anything serves.
   const logger = createLogger(config.logLevel)
   const routing = loadRouting(config, logger)
+  checkPriceFile(config)
+  if (command === 'check-config') return void console.log('configuration is valid')
   const workers = resolveWorkerCount(config.workers, navigator.hardwareConcurrency)
   const worker = process.env[WORKER_ENV]
   // One worker needs no supervisor: this process serves. Several: this one only supervises.
   if (workers > 1 && worker === undefined) return superviseWorkers(workers, logger)
   serve(config, logger, worker, routing)
+}
+
+/** A PRICES_FILE that cannot be read or has the wrong shape stops the start with exit 2. */
+function checkPriceFile(config: GatewayConfig): void {
+  if (config.telemetry.pricesFile === undefined) return
+  try {
+    readPriceFile(config.telemetry.pricesFile)
+  } catch (error) {
+    process.stderr.write(`ai-gateway: invalid configuration:\n  - ${error instanceof Error ? error.message : String(error)}\n`)
+    process.exit(2)
+  }
 }
 
 /** A bad routing file or server-side keys without gateway keys stop the start with exit 2. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import embeddedPrices from './prices.json' with { type: 'json' }
 import type { TokenCounts } from './request-record'
 
@@ -90,4 +91,21 @@ export function createPricing(table: PriceTable): Pricing {
       return usd / 1_000_000
     },
   }
+}
+
+/** PRICES_FILE, read once at start; a broken file stops start-up with a clear message. */
+export function readPriceFile(path: string): PriceTable {
+  let table: PriceTable
+  try {
+    table = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (error) {
+    throw new Error(`PRICES_FILE ${path}: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  if (table === null || typeof table !== 'object' || typeof table.models !== 'object') throw new Error(`PRICES_FILE ${path}: expected {"models": {"<provider>": {"<model>": {"input", "output"}}}}`)
+  for (const [provider, models] of Object.entries(table.models)) {
+    for (const [model, price] of Object.entries(models)) {
+      if (typeof price?.input !== 'number' || typeof price?.output !== 'number') throw new Error(`PRICES_FILE ${path}: models.${provider}.${model} needs numeric input and output prices`)
+    }
+  }
+  return table
 }

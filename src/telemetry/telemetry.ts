@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import type { TelemetrySettings } from '../config/load-config'
 import type { Logger } from '../logger'
 import { createElasticsearchClient, redactUrlCredentials } from './elasticsearch-client'
@@ -6,7 +5,7 @@ import { setUpIndex } from './elasticsearch-setup'
 import { createElasticsearchSink } from './elasticsearch-sink'
 import { createExporter, type Exporter, type ExporterStats } from './exporter'
 import { createGatewayMetrics, type GatewayMetrics } from './metrics'
-import { createPricing, EMBEDDED_PRICES, mergePriceTables, type PriceTable } from './pricing'
+import { createPricing, EMBEDDED_PRICES, mergePriceTables, readPriceFile } from './pricing'
 import type { RequestRecord } from './request-record'
 import { RequestTelemetry, type RecordContext } from './request-telemetry'
 
@@ -141,23 +140,6 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
       await client?.close()
     },
   }
-}
-
-/** PRICES_FILE, read once at start; a broken file stops start-up with a clear message. */
-function readPriceFile(path: string): PriceTable {
-  let table: PriceTable
-  try {
-    table = JSON.parse(readFileSync(path, 'utf8'))
-  } catch (error) {
-    throw new Error(`PRICES_FILE ${path}: ${error instanceof Error ? error.message : String(error)}`)
-  }
-  if (table === null || typeof table !== 'object' || typeof table.models !== 'object') throw new Error(`PRICES_FILE ${path}: expected {"models": {"<provider>": {"<model>": {"input", "output"}}}}`)
-  for (const [provider, models] of Object.entries(table.models)) {
-    for (const [model, price] of Object.entries(models)) {
-      if (typeof price?.input !== 'number' || typeof price?.output !== 'number') throw new Error(`PRICES_FILE ${path}: models.${provider}.${model} needs numeric input and output prices`)
-    }
-  }
-  return table
 }
 
 export function describeEsError(error: unknown): string {

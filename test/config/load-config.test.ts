@@ -1,4 +1,7 @@
 import { describe, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { loadConfig } from '../../src/config/load-config'
 
 describe('loadConfig', () => {
@@ -78,6 +81,22 @@ describe('the gateway command line', () => {
     expect(code).toBe(2)
     expect(stderr).toContain('PORT: got "99999", expected an integer from 0 to 65535')
     expect(stderr).toContain('SHUTDOWN_TIMEOUT_MS: got "soon", expected an integer >= 0')
+  })
+
+  test('--check-config also checks the files the settings name: PRICES_FILE and GATEWAY_CONFIG', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ai-gateway-check-'))
+    try {
+      writeFileSync(join(dir, 'prices.json'), '{"models":{"openai":{"gpt-x":{"input":"cheap"}}}}')
+      const prices = run(['--check-config'], { PRICES_FILE: join(dir, 'prices.json') })
+      expect(prices.code).toBe(2)
+      expect(prices.stderr).toContain('models.openai.gpt-x needs numeric input and output prices')
+      writeFileSync(join(dir, 'routing.json'), '{"models":{"smart":{"strategy":"fallback","targets":[{"provider":"nope","model":"x"}]}}}')
+      const routing = run(['--check-config'], { GATEWAY_CONFIG: join(dir, 'routing.json') })
+      expect(routing.code).toBe(2)
+      expect(routing.stderr).toContain('nope')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   test('--help lists every setting with its default', () => {
