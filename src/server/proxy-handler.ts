@@ -136,7 +136,8 @@ function toGatewayError(error: unknown, logger: Logger, requestId: string): Gate
     return new GatewayError(error.status, error.status === 401 ? 'unauthorized' : 'rate_limited', error.code, error.message, retryAfter)
   }
   if (error instanceof ProviderRequestError) {
-    return new GatewayError(error.status, error.status === 404 ? 'not_found' : 'invalid_request', error.code, error.message)
+    const kind = error.status === 404 ? 'not_found' : error.status === 401 ? 'unauthorized' : 'invalid_request'
+    return new GatewayError(error.status, kind, error.code, error.message)
   }
   if (error instanceof UpstreamFailure) {
     switch (error.kind) {

@@ -6,6 +6,7 @@ import { convertAnthropicError } from './convert-anthropic-error'
 import { convertAnthropicResponse, isAnthropicResponse } from './convert-anthropic-response'
 import { convertToAnthropicRequest } from './convert-to-anthropic-request'
 import { createAnthropicToOpenAIStream } from './create-anthropic-to-openai-stream'
+import { parseJson } from '../../telemetry/response/response-summary'
 
 /** The one OpenAI route that is translated; every other /v1/* path is Anthropic's own API. */
 const CHAT_COMPLETIONS = '/v1/chat/completions'
@@ -67,10 +68,3 @@ function translatedRequestHeaders(client: Headers): Headers {
   return headers
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
-}
