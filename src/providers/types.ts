@@ -1,3 +1,4 @@
+export type { WireFormat } from '../http/wire-format'
 import type { AwsSettings } from '../config/load-config'
 
 /** The client's request once the gateway has validated it. Nothing here is re-read from the wire. */
@@ -49,8 +50,6 @@ export class ProviderRequestError extends Error {
   }
 }
 
-/** The wire format a client speaks on a route: decides error shapes and how usage is read. */
-export type WireFormat = 'openai' | 'anthropic'
 
 /**
  * One AI provider: data plus small pure functions. Nothing here knows about the HTTP server.

@@ -1,4 +1,4 @@
-import type { WireFormat } from '../providers/types'
+import type { WireFormat } from '../http/wire-format'
 import { GatewayError } from './errors'
 
 /** Native Anthropic routes answer errors in Anthropic's shape; everything else speaks OpenAI's. */

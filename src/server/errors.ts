@@ -1,4 +1,4 @@
-import type { WireFormat } from '../providers/types'
+import type { WireFormat } from '../http/wire-format'
 
 /** Error categories the gateway itself answers with; each maps to both client shapes. */
 const ERROR_TYPES = {

@@ -1,5 +1,4 @@
-import type { OpenAIErrorBody } from '../providers/openai-chat-api'
-import type { WireFormat } from '../providers/types'
+import type { WireFormat } from '../http/wire-format'
 
 const encoder = new TextEncoder()
 
@@ -10,7 +9,7 @@ const encoder = new TextEncoder()
  * connection and drop what is still queued, this event included.
  * @see https://platform.openai.com/docs/api-reference/chat-streaming
  */
-export function openAIErrorEvent(body: OpenAIErrorBody): string {
+export function openAIErrorEvent(body: { error: object }): string {
   return `data: ${JSON.stringify(body)}\n\n`
 }
 

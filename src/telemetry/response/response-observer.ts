@@ -1,4 +1,4 @@
-import type { WireFormat } from '../../providers/types'
+import type { WireFormat } from '../../http/wire-format'
 import type { BodyEnd, BodyObserver } from '../../streaming/body-tap'
 import { createSseParser } from '../../streaming/sse-parser'
 import { createAnthropicStreamAssembler } from './anthropic-stream-assembler'

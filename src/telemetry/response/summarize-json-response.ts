@@ -1,4 +1,4 @@
-import type { WireFormat } from '../../providers/types'
+import type { WireFormat } from '../../http/wire-format'
 import { convertAnthropicUsage } from '../usage/convert-anthropic-usage'
 import { convertOpenAIUsage } from '../usage/convert-openai-usage'
 import { mapAnthropicStopReason } from './map-anthropic-stop-reason'
