@@ -14,6 +14,7 @@
 import { parseArgs } from 'node:util'
 import { createAnthropicToOpenAIStream } from '../../src/providers/anthropic/create-anthropic-to-openai-stream'
 import { createSseParser } from '../../src/streaming/sse-parser'
+import { cpuPerChunk, pump } from './cpu-per-chunk'
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '7' } } })
 const EVENTS = Number(values.events)
@@ -33,42 +34,11 @@ chunks.push(event('content_block_stop', { index: 0 }))
 chunks.push(event('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: EVENTS } }))
 chunks.push(event('message_stop', {}))
 
-const cpuMicros = () => {
-  const { user, system } = process.cpuUsage()
-  return user + system
-}
+const perChunk = (run: () => Promise<unknown> | unknown) => cpuPerChunk(chunks.length, ROUNDS, run)
 
-async function pump(transform: TransformStream<Uint8Array, Uint8Array> | null): Promise<number> {
-  let index = 0
-  const source = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (index < chunks.length) controller.enqueue(chunks[index++]!)
-      else controller.close()
-    },
-  })
-  const reader = (transform === null ? source : source.pipeThrough(transform)).getReader()
-  let bytes = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) return bytes
-    bytes += value.byteLength
-  }
-}
-
-async function perChunk(run: () => Promise<unknown> | unknown): Promise<number> {
-  await run() // warm up
-  const samples: number[] = []
-  for (let round = 0; round < ROUNDS; round++) {
-    const start = cpuMicros()
-    await run()
-    samples.push((cpuMicros() - start) / chunks.length)
-  }
-  return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)]!
-}
-
-const read = await perChunk(() => pump(null))
-const passthrough = await perChunk(() => pump(new TransformStream()))
-const translated = await perChunk(() => pump(createAnthropicToOpenAIStream({ created: 1_700_000_000 })))
+const read = await perChunk(() => pump(chunks, null))
+const passthrough = await perChunk(() => pump(chunks, new TransformStream()))
+const translated = await perChunk(() => pump(chunks, createAnthropicToOpenAIStream({ created: 1_700_000_000 })))
 const parseOnly = await perChunk(() => {
   const parser = createSseParser(() => {})
   for (const bytes of chunks) parser.push(bytes)
@@ -76,7 +46,7 @@ const parseOnly = await perChunk(() => {
 })
 
 const avgIn = Math.round(chunks.reduce((sum, c) => sum + c.byteLength, 0) / chunks.length)
-const outBytes = await pump(createAnthropicToOpenAIStream({ created: 1_700_000_000 }))
+const outBytes = await pump(chunks, createAnthropicToOpenAIStream({ created: 1_700_000_000 }))
 console.log(`Bun ${Bun.version}, ${chunks.length} chunks of ~${avgIn} B in (~${Math.round(outBytes / chunks.length)} B out), median of ${ROUNDS} rounds, CPU µs per chunk:`)
 console.log(`  read only (no transform)               ${read.toFixed(2)}`)
 console.log(`  identity TransformStream               ${passthrough.toFixed(2)}`)

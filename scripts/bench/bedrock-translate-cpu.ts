@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util'
 import { createConverseStreamToOpenAIStream } from '../../src/providers/bedrock/converse-stream-to-openai'
 import { createEventStreamDecoder } from '../../src/streaming/event-stream-decoder'
 import { signAwsRequest } from '../../src/providers/bedrock/sign-aws-request'
+import { cpuMicros, cpuPerChunk, pump } from './cpu-per-chunk'
 
 const { values } = parseArgs({ options: { frames: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '7' } } })
 const FRAMES = Number(values.frames)
@@ -35,43 +36,12 @@ frames.push(frame('contentBlockStop', { contentBlockIndex: 0 }))
 frames.push(frame('messageStop', { stopReason: 'end_turn' }))
 frames.push(frame('metadata', { usage: { inputTokens: 10, outputTokens: FRAMES, totalTokens: FRAMES + 10 }, metrics: { latencyMs: 100 } }))
 
-const cpuMicros = () => {
-  const { user, system } = process.cpuUsage()
-  return user + system
-}
-
-async function pump(transform: TransformStream<Uint8Array, Uint8Array> | null): Promise<number> {
-  let index = 0
-  const source = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (index < frames.length) controller.enqueue(frames[index++]!)
-      else controller.close()
-    },
-  })
-  const reader = (transform === null ? source : source.pipeThrough(transform)).getReader()
-  let bytes = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) return bytes
-    bytes += value.byteLength
-  }
-}
-
-async function perFrame(run: () => Promise<unknown> | unknown): Promise<number> {
-  await run() // warm up
-  const samples: number[] = []
-  for (let round = 0; round < ROUNDS; round++) {
-    const start = cpuMicros()
-    await run()
-    samples.push((cpuMicros() - start) / frames.length)
-  }
-  return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)]!
-}
+const perFrame = (run: () => Promise<unknown> | unknown) => cpuPerChunk(frames.length, ROUNDS, run)
 
 const identity = { id: 'chatcmpl-bench', created: 1_700_000_000, model: 'anthropic.claude-3-haiku-20240307-v1:0' }
-const read = await perFrame(() => pump(null))
-const passthrough = await perFrame(() => pump(new TransformStream()))
-const translated = await perFrame(() => pump(createConverseStreamToOpenAIStream(identity)))
+const read = await perFrame(() => pump(frames, null))
+const passthrough = await perFrame(() => pump(frames, new TransformStream()))
+const translated = await perFrame(() => pump(frames, createConverseStreamToOpenAIStream(identity)))
 const decodeOnly = await perFrame(() => {
   const decoder = createEventStreamDecoder(() => {})
   for (const bytes of frames) decoder.push(bytes)
