@@ -2,6 +2,7 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { createElasticsearchClient } from '../../src/telemetry/elasticsearch-client'
 import { createElasticsearchSink, indexNameFor } from '../../src/telemetry/elasticsearch-sink'
 import type { RequestRecord } from '../../src/telemetry/request-record'
+import { sampleRecord } from '../support/sample-record'
 
 interface ReceivedRequest {
   method: string
@@ -61,47 +62,21 @@ function sinkFor(url: string, options: { username?: string; password?: string; r
 }
 
 function record(id: string, timestamp: string): RequestRecord {
-  return {
+  return sampleRecord({
     timestamp,
-    resource: { 'service.name': 'ai-gateway', 'service.version': '1.0.0', 'deployment.environment': 'test' },
-    name: 'ai_gateway_request_log',
-    attributes: {
-      id,
-      thread_id: null,
-      org_id: null,
-      user_id: null,
-      project_id: null,
-      provider: 'openai',
-      model: 'gpt-4o',
-      request: { model: 'gpt-4o', messages: [{ role: 'user', content: 'é ✓' }] },
-      response: null,
-      metadata: {
-        project_id: null,
-        project_name: null,
-        latency: 12,
-        tokens: { input: 1, output: 2, total: 3, cached_input: null, cache_write_input: null, reasoning: null },
-        cost: 0.000022,
-        status: 'success',
-        path: '/v1/chat/completions',
-        method: 'POST',
-        request_size: 60,
-        response_size: 300,
-        provider_latency: 10,
-        status_code: 200,
-        provider_status_code: 200,
-        error_count: 0,
-        error_type: null,
-        provider_error_count: 0,
-        provider_error_type: null,
-        ttft_ms: null,
-        gateway_overhead_ms: 0.4,
-        stream: false,
-        finish_reason: 'stop',
-        finish_reason_raw: 'stop',
-        warnings: [],
-      },
+    attributes: { id, request: { model: 'gpt-4o', messages: [{ role: 'user', content: 'é ✓' }] } },
+    metadata: {
+      latency: 12,
+      tokens: { input: 1, output: 2, total: 3, cached_input: null, cache_write_input: null, reasoning: null },
+      cost: 0.000022,
+      request_size: 60,
+      response_size: 300,
+      provider_latency: 10,
+      gateway_overhead_ms: 0.4,
+      finish_reason: 'stop',
+      finish_reason_raw: 'stop',
     },
-  }
+  })
 }
 
 const batch = ['2026-03-01T23:59:59.999Z', '2026-03-02T00:00:00.000Z', '2026-03-02T08:00:00.000Z', '2026-03-02T09:00:00.000Z', '2026-03-02T10:00:00.000Z'].map((ts, i) => record(`rec-${i}`, ts))
