@@ -1,6 +1,6 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { Counter, Gauge, Registry } from 'prom-client'
 import type { ExporterStats } from './exporter'
-import type { RequestRecord } from './request-record'
+import type { RequestRecord, TokenCounts } from './request-record'
 
 export interface GatewayMetrics {
   registry: Registry
@@ -11,54 +11,141 @@ export interface GatewayMetrics {
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]
+const TOKEN_KINDS = ['input', 'output', 'cached_input', 'cache_write_input', 'reasoning'] as const satisfies ReadonlyArray<keyof TokenCounts>
+
+/** What is counted for one provider and model label pair. */
+interface ModelSeries {
+  labels: { provider: string; model: string }
+  /** By `status_code * 2 + (error ? 1 : 0)`. */
+  requests: Map<number, number>
+  tokens: number[]
+  cost: number
+  pricedRequests: number
+}
+
+/** What is timed for one provider. */
+interface ProviderSeries {
+  latency: Buckets
+  providerLatency: Buckets
+  ttft: Buckets
+  unpriced: number
+}
 
 /**
  * The embedded telemetry sink: Prometheus metrics for `/metrics`. Label values come only
  * from the provider registry and the price table (model names outside it are `other`),
  * never from raw client input, so a client cannot explode the series count.
+ *
+ * A request is tallied in plain objects found by two map lookups, and prom-client sees the
+ * tallies only when `/metrics` is scraped: prom-client hashes a label object on every call,
+ * which cost 4 µs a request over the gateway's ten calls (scripts/bench/profile.ts).
  */
 export function createGatewayMetrics(exporterStats: () => ExporterStats | null): GatewayMetrics {
   const registry = new Registry()
-  const requests = tallyCounter(registry, 'ai_gateway_requests_total', 'Finished requests', ['provider', 'model', 'status', 'status_code'])
-  const latency = new Histogram({ name: 'ai_gateway_request_duration_seconds', help: 'Whole request, stream included', labelNames: ['provider'], buckets: LATENCY_BUCKETS, registers: [registry] })
-  const providerLatency = new Histogram({ name: 'ai_gateway_provider_latency_seconds', help: 'Until the upstream response headers', labelNames: ['provider'], buckets: LATENCY_BUCKETS, registers: [registry] })
-  const ttft = new Histogram({ name: 'ai_gateway_time_to_first_token_seconds', help: 'Until the first content chunk of a stream', labelNames: ['provider'], buckets: LATENCY_BUCKETS, registers: [registry] })
-  const tokens = tallyCounter(registry, 'ai_gateway_tokens_total', 'Tokens by kind (input includes cached input)', ['provider', 'model', 'kind'])
-  const cost = tallyCounter(registry, 'ai_gateway_cost_usd_total', 'Cost in USD of priced requests', ['provider', 'model'])
-  const unpriced = tallyCounter(registry, 'ai_gateway_unpriced_requests_total', 'Requests whose model has no price (cost recorded as null)', ['provider'])
-  const inFlight = new Gauge({ name: 'ai_gateway_requests_in_flight', help: 'Requests being served', registers: [registry] })
+  const byProvider = new Map<string, { series: ProviderSeries; models: Map<string, ModelSeries> }>()
+  let inFlight = 0
+
+  function entryFor(provider: string) {
+    let entry = byProvider.get(provider)
+    if (entry === undefined) {
+      entry = { series: { latency: new Buckets(), providerLatency: new Buckets(), ttft: new Buckets(), unpriced: 0 }, models: new Map() }
+      byProvider.set(provider, entry)
+    }
+    return entry
+  }
+
+  function modelSeries(models: Map<string, ModelSeries>, provider: string, model: string): ModelSeries {
+    let series = models.get(model)
+    if (series === undefined) {
+      series = { labels: { provider, model }, requests: new Map(), tokens: TOKEN_KINDS.map(() => 0), cost: 0, pricedRequests: 0 }
+      models.set(model, series)
+    }
+    return series
+  }
+
+  const allModels = function* () {
+    for (const { models } of byProvider.values()) yield* models.values()
+  }
+
+  tallied(registry, 'ai_gateway_requests_total', 'Finished requests', ['provider', 'model', 'status', 'status_code'], function* () {
+    for (const series of allModels()) {
+      for (const [key, value] of series.requests) {
+        yield [{ ...series.labels, status: key % 2 === 1 ? 'error' : 'success', status_code: String(Math.floor(key / 2)) }, value]
+      }
+    }
+  })
+  histogram(registry, 'ai_gateway_request_duration_seconds', 'Whole request, stream included', byProvider, (s) => s.latency)
+  histogram(registry, 'ai_gateway_provider_latency_seconds', 'Until the upstream response headers', byProvider, (s) => s.providerLatency)
+  histogram(registry, 'ai_gateway_time_to_first_token_seconds', 'Until the first content chunk of a stream', byProvider, (s) => s.ttft)
+  tallied(registry, 'ai_gateway_tokens_total', 'Tokens by kind (input includes cached input)', ['provider', 'model', 'kind'], function* () {
+    for (const series of allModels()) {
+      for (let i = 0; i < TOKEN_KINDS.length; i++) if (series.tokens[i]! > 0) yield [{ ...series.labels, kind: TOKEN_KINDS[i]! }, series.tokens[i]!]
+    }
+  })
+  tallied(registry, 'ai_gateway_cost_usd_total', 'Cost in USD of priced requests', ['provider', 'model'], function* () {
+    for (const series of allModels()) if (series.pricedRequests > 0) yield [series.labels, series.cost]
+  })
+  tallied(registry, 'ai_gateway_unpriced_requests_total', 'Requests whose model has no price (cost recorded as null)', ['provider'], function* () {
+    for (const [provider, { series }] of byProvider) if (series.unpriced > 0) yield [{ provider }, series.unpriced]
+  })
+  new Gauge({
+    name: 'ai_gateway_requests_in_flight',
+    help: 'Requests being served',
+    registers: [registry],
+    collect() {
+      this.set(inFlight)
+    },
+  })
 
   exporterMetrics(registry, exporterStats)
 
   return {
     registry,
-    requestStarted: () => inFlight.inc(),
-    requestEnded: () => inFlight.dec(),
+    requestStarted: () => void inFlight++,
+    requestEnded: () => void inFlight--,
     observe(record, pricedModel) {
       const { metadata } = record.attributes
       const provider = record.attributes.provider ?? 'none'
       const model = pricedModel ?? (record.attributes.model === null ? 'none' : 'other')
-      requests.inc([provider, model, metadata.status, String(metadata.status_code)])
-      latency.observe({ provider }, metadata.latency / 1000)
-      if (metadata.provider_latency !== null) providerLatency.observe({ provider }, metadata.provider_latency / 1000)
-      if (metadata.ttft_ms !== null) ttft.observe({ provider }, metadata.ttft_ms / 1000)
-      for (const kind of ['input', 'output', 'cached_input', 'cache_write_input', 'reasoning'] as const) {
-        const value = metadata.tokens[kind]
-        if (value) tokens.inc([provider, model, kind], value)
-      }
-      if (metadata.cost !== null) cost.inc([provider, model], metadata.cost)
-      else if (metadata.tokens.input !== null) unpriced.inc([provider])
+      const { series: timing, models } = entryFor(provider)
+      const series = modelSeries(models, provider, model)
+      const requestKey = metadata.status_code * 2 + (metadata.status === 'error' ? 1 : 0)
+      series.requests.set(requestKey, (series.requests.get(requestKey) ?? 0) + 1)
+      timing.latency.observe(metadata.latency / 1000)
+      if (metadata.provider_latency !== null) timing.providerLatency.observe(metadata.provider_latency / 1000)
+      if (metadata.ttft_ms !== null) timing.ttft.observe(metadata.ttft_ms / 1000)
+      const { tokens } = metadata
+      for (let i = 0; i < TOKEN_KINDS.length; i++) series.tokens[i]! += tokens[TOKEN_KINDS[i]!] ?? 0
+      if (metadata.cost !== null) {
+        series.cost += metadata.cost
+        series.pricedRequests++
+      } else if (tokens.input !== null) timing.unpriced++
     },
   }
 }
 
-/**
- * A labelled counter tallied in a plain Map and handed to prom-client only when it is scraped:
- * prom-client hashes the label object on every `inc` (2.7 µs a request over the gateway's
- * seven counter calls, scripts/bench/profile.ts); a joined key costs a fraction of that.
- */
-function tallyCounter(registry: Registry, name: string, help: string, labelNames: string[]) {
-  const tallies = new Map<string, { labels: Record<string, string>; value: number }>()
+/** A histogram's counts per bucket (not cumulative), its sum and its count. */
+class Buckets {
+  readonly counts = new Float64Array(LATENCY_BUCKETS.length)
+  sum = 0
+  count = 0
+
+  observe(value: number): void {
+    this.sum += value
+    this.count++
+    for (let i = 0; i < LATENCY_BUCKETS.length; i++) {
+      if (value <= LATENCY_BUCKETS[i]!) {
+        this.counts[i]!++
+        return
+      }
+    }
+  }
+}
+
+type Labels = Record<string, string>
+
+/** A counter whose values are read from tallies when scraped. */
+function tallied(registry: Registry, name: string, help: string, labelNames: string[], read: () => Iterable<[Labels, number]>) {
   new Counter({
     name,
     help,
@@ -66,17 +153,39 @@ function tallyCounter(registry: Registry, name: string, help: string, labelNames
     registers: [registry],
     collect() {
       this.reset()
-      for (const { labels, value } of tallies.values()) this.inc(labels, value)
+      for (const [labels, value] of read()) this.inc(labels, value)
     },
   })
-  return {
-    inc(labelValues: string[], value = 1) {
-      const key = labelValues.join('\u0000')
-      const tally = tallies.get(key)
-      if (tally !== undefined) tally.value += value
-      else tallies.set(key, { labels: Object.fromEntries(labelNames.map((label, i) => [label, labelValues[i]!])), value })
+}
+
+/**
+ * A histogram by provider, read from its Buckets when scraped. prom-client's own Histogram
+ * can only be fed one observation at a time, so this hands the registry a metric in the
+ * shape its `get()` returns, and prom-client still writes the exposition text.
+ */
+function histogram(registry: Registry, name: string, help: string, byProvider: Map<string, { series: ProviderSeries }>, pick: (series: ProviderSeries) => Buckets) {
+  registry.registerMetric({
+    name,
+    help,
+    type: 'histogram',
+    aggregator: 'sum',
+    get() {
+      const values: Array<{ labels: Labels; value: number; metricName: string }> = []
+      for (const [provider, { series }] of byProvider) {
+        const buckets = pick(series)
+        if (buckets.count === 0) continue
+        let cumulative = 0
+        for (let i = 0; i < LATENCY_BUCKETS.length; i++) {
+          cumulative += buckets.counts[i]!
+          values.push({ labels: { le: String(LATENCY_BUCKETS[i]), provider }, value: cumulative, metricName: `${name}_bucket` })
+        }
+        values.push({ labels: { le: '+Inf', provider }, value: buckets.count, metricName: `${name}_bucket` })
+        values.push({ labels: { provider }, value: buckets.sum, metricName: `${name}_sum` })
+        values.push({ labels: { provider }, value: buckets.count, metricName: `${name}_count` })
+      }
+      return { name, help, type: 'histogram', values, aggregator: 'sum' }
     },
-  }
+  } as unknown as Parameters<Registry['registerMetric']>[0])
 }
 
 /** Exporter counters read from its stats at scrape time. */
