@@ -10,6 +10,15 @@ export function indexNameFor(pattern: string, timestamp: string): string {
   return pattern.replace('{yyyy.MM.dd}', `${year}.${month}.${day}`).replace('{yyyy.MM}', `${year}.${month}`)
 }
 
+/**
+ * Only what `send` reads: without it every item carries _index, _id, _version, result,
+ * _shards, _seq_no and _primary_term, and parsing them took ~0.7 µs per document in a profile.
+ * Every item keeps its `status`, so the array stays one item per action, in order (a filter
+ * of `items.*.error` alone would drop the successful items and shift the positions).
+ * Error responses of the whole request are never filtered by Elasticsearch.
+ */
+export const BULK_FILTER_PATH = 'errors,items.*.status,items.*.error.type,items.*.error.reason'
+
 /** Statuses of a whole request worth retrying: auth (an operator may fix it), throttling, server trouble. */
 const RETRYABLE_STATUS = new Set([401, 403, 408, 429, 500, 502, 503, 504])
 
@@ -26,13 +35,16 @@ export function createElasticsearchSink(client: Client, indexPattern: string): E
     }
     let response
     try {
-      response = await client.bulk({ operations })
+      response = await client.bulk({ operations, filter_path: BULK_FILTER_PATH })
     } catch (error) {
       // Over http.max_content_length (100 MB by default): large payloads add up; send halves.
       if (error instanceof errors.ResponseError && error.statusCode === 413 && batch.length > 1) return sendInHalves(batch)
       return outcomeOfFailedRequest(error, batch.length)
     }
     if (!response.errors) return { kind: 'ok' }
+    // Positions map items to records; a node (or proxy) that answers otherwise cannot be read
+    // item by item. Sending the whole batch again is safe: a record already there answers 409.
+    if (response.items?.length !== batch.length) return { kind: 'retry', reason: `Elasticsearch answered ${response.items?.length ?? 0} bulk items for ${batch.length} records` }
     const retry: number[] = []
     const failed: Array<{ index: number; reason: string }> = []
     response.items.forEach((item, index) => {

@@ -1,12 +1,14 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { createElasticsearchClient } from '../../src/telemetry/elasticsearch-client'
-import { createElasticsearchSink, indexNameFor } from '../../src/telemetry/elasticsearch-sink'
+import { BULK_FILTER_PATH, createElasticsearchSink, indexNameFor } from '../../src/telemetry/elasticsearch-sink'
 import type { RequestRecord } from '../../src/telemetry/request-record'
 import { sampleRecord } from '../support/sample-record'
 
 interface ReceivedRequest {
   method: string
   path: string
+  /** The query string's parameters. */
+  query: Record<string, string>
   headers: Record<string, string>
   /** NDJSON lines, decompressed and parsed. */
   lines: unknown[]
@@ -35,7 +37,8 @@ function startMockElasticsearch() {
       const bytes = request.headers.get('content-encoding') === 'gzip' ? Bun.gunzipSync(raw) : raw
       const text = new TextDecoder().decode(bytes)
       const lines = text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line))
-      const entry = { method: request.method, path: new URL(request.url).pathname, headers: Object.fromEntries(request.headers), lines }
+      const url = new URL(request.url)
+      const entry = { method: request.method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: Object.fromEntries(request.headers), lines }
       received.push(entry)
       const { status, body, headers, hang } = answer(entry)
       if (hang) await new Promise(() => {})
@@ -107,6 +110,8 @@ describe('createElasticsearchSink against a loopback Elasticsearch', () => {
     const [bulk] = requests
     expect(bulk!.method).toBe('POST')
     expect(bulk!.path).toBe('/_bulk')
+    // Only what the sink reads comes back (a real node's answer to this filter is checked in integration/).
+    expect(bulk!.query).toEqual({ filter_path: 'errors,items.*.status,items.*.error.type,items.*.error.reason' })
     expect(bulk!.headers['content-type']).toContain('application/vnd.elasticsearch+x-ndjson')
     expect(bulk!.lines).toEqual([
       { create: { _index: 'ai-gateway-metrics-2026.03.01', _id: 'rec-0' } },
@@ -133,6 +138,30 @@ describe('createElasticsearchSink against a loopback Elasticsearch', () => {
       },
     }))
     expect(await sinkFor(mock.url).send(batch)).toEqual({ kind: 'partial', retry: [1, 4], failed: [{ index: 3, reason: `400 mapper_parsing_exception: ${reason}` }] })
+  })
+
+  test('an answer filtered to status and error type/reason maps item by item as before', async () => {
+    // What Elasticsearch sends for BULK_FILTER_PATH: every item keeps its status, so positions hold.
+    expect(BULK_FILTER_PATH).toBe('errors,items.*.status,items.*.error.type,items.*.error.reason')
+    mock.answer(() => ({
+      status: 200,
+      body: {
+        errors: true,
+        items: [
+          { create: { status: 201 } },
+          { create: { status: 429, error: { type: 'es_rejected_execution_exception', reason: 'rejected execution of coordinating operation' } } },
+          { create: { status: 409, error: { type: 'version_conflict_engine_exception', reason: '[rec-2]: version conflict, document already exists (current version [1])' } } },
+          { create: { status: 400, error: { type: 'document_parsing_exception', reason: 'failed to parse field [x]' } } },
+          { create: { status: 500, error: { type: 'exception', reason: 'boom' } } },
+        ],
+      },
+    }))
+    expect(await sinkFor(mock.url).send(batch)).toEqual({ kind: 'partial', retry: [1, 4], failed: [{ index: 3, reason: '400 document_parsing_exception: failed to parse field [x]' }] })
+  })
+
+  test('errors:true with fewer items than records (positions unknown) retries the whole batch', async () => {
+    mock.answer(() => ({ status: 200, body: { errors: true, items: [{ create: { status: 400, error: { type: 'document_parsing_exception', reason: 'bad' } } }] } }))
+    expect(await sinkFor(mock.url).send(batch.slice(0, 3))).toEqual({ kind: 'retry', reason: 'Elasticsearch answered 1 bulk items for 3 records' })
   })
 
   test('errors:true with only conflicts is a full success', async () => {
