@@ -1,4 +1,5 @@
 import type { UpstreamRequest } from '../providers/types'
+import { deadline, NO_DEADLINE } from './deadlines'
 
 export interface ForwardOptions {
   /** The client's signal: aborted when the client goes away. */
@@ -44,10 +45,8 @@ export async function forward(upstream: UpstreamRequest, options: ForwardOptions
   if (clientSignal.aborted) onClientAbort()
   else clientSignal.addEventListener('abort', onClientAbort, { once: true })
 
-  const firstByteTimer =
-    firstByteTimeoutMs > 0
-      ? setTimeout(() => abort(new UpstreamFailure('first_byte_timeout', `no answer from upstream within ${firstByteTimeoutMs} ms`)), firstByteTimeoutMs)
-      : undefined
+  const firstByte =
+    firstByteTimeoutMs > 0 ? deadline(firstByteTimeoutMs, () => abort(new UpstreamFailure('first_byte_timeout', `no answer from upstream within ${firstByteTimeoutMs} ms`))) : NO_DEADLINE
 
   const startedAt = performance.now()
   let response: Response
@@ -67,7 +66,7 @@ export async function forward(upstream: UpstreamRequest, options: ForwardOptions
     if (reason instanceof UpstreamFailure) throw reason
     throw new UpstreamFailure('connect', `upstream unreachable: ${error instanceof Error ? error.message : String(error)}`)
   } finally {
-    clearTimeout(firstByteTimer)
+    firstByte.cancel()
   }
   const providerLatencyMs = performance.now() - startedAt
 

@@ -8,11 +8,16 @@ export function wireFormatFor(path: string): WireFormat {
 
 const SEGMENT = /^[A-Za-z0-9._~:@!$&'()*+,;=%-]+$/
 
+/** Paths already found valid; a client sends few distinct ones, and a full set just stops growing. */
+const validPaths = new Set<string>()
+const VALID_PATHS_REMEMBERED = 1024
+
 /**
  * Accepts only plain `/v1/...` paths. URL parsers treat `%2e%2e` as `..`, so every segment
  * is checked decoded as well: nothing may step outside the provider's API prefix.
  */
 export function validateApiPath(pathname: string): string {
+  if (validPaths.has(pathname)) return pathname
   const segments = pathname.split('/')
   const valid =
     segments[0] === '' &&
@@ -29,6 +34,7 @@ export function validateApiPath(pathname: string): string {
       return decoded !== '.' && decoded !== '..' && !/[/\\\u0000-\u001f\u007f]/.test(decoded)
     })
   if (!valid) throw new GatewayError(404, 'not_found', 'unknown_url', `Unknown request URL: ${truncate(pathname, 200)}`)
+  if (validPaths.size < VALID_PATHS_REMEMBERED) validPaths.add(pathname)
   return pathname
 }
 
