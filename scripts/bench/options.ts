@@ -35,15 +35,18 @@ const USAGE = `npm run bench -- [options]
   --rounds N              interleaved rounds per lane (default 3)
   --duration S            seconds per lane, target and round (default 10)
   --lanes a,b             json-c1,json-c32,json-c128,stream-c32,stream-c128,paced,capacity,memory (default all)
-  --targets a,b           direct,passthrough,gateway,gateway-bin,gateway-es,gateway-bin-es and extra ones
-                          (default: direct,passthrough,gateway,gateway-bin when built, extra ones)
+  --targets a,b           direct,passthrough,gateway,gateway-bin,gateway-es,gateway-bin-es,gateway-w1,
+                          gateway-w2 and extra ones (default: direct,passthrough,gateway,gateway-bin when
+                          built, extra ones); gateway-w2 (WORKERS=2) brings gateway-w1 (one process), both
+                          unpinned, and a "WORKERS=2 scaling" table: throughput w2 / w1, no bound
   --targets-file FILE     JSON array of extra targets (see scripts/bench/targets.ts)
   --binary PATH           compiled gateway for the -bin targets (default dist/ai-gateway)
   --format F              openai | anthropic wire format (default openai)
   --steps a,b             concurrent paced streams to try (default 250,500,1000,2000)
   --settle S              seconds of rest before the after-load RSS (default 60)
   --pace MS               milliseconds between paced chunks (default 20)
-  --cpus T/L              cores for targets / for mock and load, e.g. 0/1 (default 0/1.. when there are 2+)
+  --cpus T/L              cores for targets / for mock and load, e.g. 0/1 (default 0/1.. when there are 2+);
+                          gateway-w1 and gateway-w2 are never pinned
   --no-pin                no taskset
   --load wrk|bun          load generator for request lanes (default wrk when installed)
   --write-results LABEL   also write the markdown to scripts/bench/results/<date>-LABEL.md

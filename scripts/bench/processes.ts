@@ -1,10 +1,12 @@
 /**
  * Child processes of the benchmark: each target, the mock and every load generator is its
  * own process, started on a free loopback port, optionally pinned to a core, read from
- * /proc for CPU and memory, and stopped by its PID.
+ * /proc for CPU and memory, and stopped by its PID. CPU and memory are summed over the
+ * process and its descendants, so a target that serves from several processes (the
+ * gateway with WORKERS=2: a supervisor and its workers) is measured whole.
  */
 import type { Subprocess } from 'bun'
-import { closeSync, openSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs'
 
 export interface Child {
   name: string
@@ -92,20 +94,94 @@ export async function waitUntilListening(url: string, child: Child, timeoutMs = 
 
 const CLOCK_TICKS = Number(Bun.spawnSync(['getconf', 'CLK_TCK']).stdout.toString().trim()) || 100
 
-/** User + system CPU time of a process so far, in microseconds (`/proc/<pid>/stat`, proc(5)). */
-export async function cpuMicros(pid: number): Promise<number> {
-  const stat = await Bun.file(`/proc/${pid}/stat`).text()
-  // Fields after the command name, which may itself hold spaces and parentheses.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  const ticks = Number(fields[11]) + Number(fields[12]) // utime, stime: fields 14 and 15 of proc(5)
-  return (ticks * 1_000_000) / CLOCK_TICKS
+/**
+ * `pid` and every live descendant, `pid` first. The kernel lists each thread's children in
+ * `/proc/<pid>/task/<tid>/children` (proc(5)); a kernel without that file gets a scan of
+ * every `/proc/<n>/stat` for parent PIDs instead.
+ */
+export function processTree(pid: number): number[] {
+  const childrenOf = existsSync(`/proc/${pid}/task/${pid}/children`) ? childrenFromTasks : childrenFromScan()
+  const tree: number[] = []
+  const pending = [pid]
+  while (pending.length > 0) {
+    const next = pending.shift()!
+    if (tree.includes(next)) continue
+    tree.push(next)
+    pending.push(...childrenOf(next))
+  }
+  return tree
 }
 
-/** Resident set size in bytes (`VmRSS` of `/proc/<pid>/status`). */
+function childrenFromTasks(pid: number): number[] {
+  return readOr(() => readdirSync(`/proc/${pid}/task`), []).flatMap((tid) =>
+    readOr(() => readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8'), '').split(' ').filter(Boolean).map(Number),
+  )
+}
+
+function childrenFromScan(): (pid: number) => number[] {
+  const byParent = new Map<number, number[]>()
+  for (const entry of readOr(() => readdirSync('/proc'), [])) {
+    if (!/^\d+$/.test(entry)) continue
+    const stat = readOr(() => readFileSync(`/proc/${entry}/stat`, 'utf8'), '')
+    if (stat === '') continue
+    const ppid = Number(statFields(stat)[1]) // field 4 of proc(5)
+    byParent.set(ppid, [...(byParent.get(ppid) ?? []), Number(entry)])
+  }
+  return (pid) => byParent.get(pid) ?? []
+}
+
+/** A process may exit between listing and reading: it then counts as gone, not as an error. */
+function readOr<T>(read: () => T, fallback: T): T {
+  try {
+    return read()
+  } catch {
+    return fallback
+  }
+}
+
+/** The fields of `/proc/<pid>/stat` after the command name, which may itself hold spaces and parentheses. */
+function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+}
+
+/**
+ * CPU time so far of each process of the tree of `pid`, in microseconds: user + system, plus
+ * the children it has reaped (a worker that exited and was replaced still counts).
+ */
+export async function cpuMicrosByProcess(pid: number): Promise<Map<number, number>> {
+  const out = new Map<number, number>()
+  for (const member of processTree(pid)) {
+    const stat = await Bun.file(`/proc/${member}/stat`).text().catch(() => '')
+    if (stat === '' && member !== pid) continue
+    if (stat === '') throw new Error(`process ${pid} is gone`)
+    const fields = statFields(stat)
+    // utime, stime, cutime, cstime: fields 14 to 17 of proc(5)
+    const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])
+    out.set(member, (ticks * 1_000_000) / CLOCK_TICKS)
+  }
+  return out
+}
+
+/** CPU time of `pid` and its descendants so far, in microseconds (`/proc/<pid>/stat`, proc(5)). */
+export async function cpuMicros(pid: number): Promise<number> {
+  let total = 0
+  for (const micros of (await cpuMicrosByProcess(pid)).values()) total += micros
+  return total
+}
+
+/**
+ * Resident set size in bytes (`VmRSS` of `/proc/<pid>/status`), summed over `pid` and its
+ * descendants: pages the processes share (the Bun binary) count once per process, as in `ps`.
+ */
 export async function rssBytes(pid: number): Promise<number> {
-  const status = await Bun.file(`/proc/${pid}/status`).text()
-  const kb = Number(status.match(/^VmRSS:\s+(\d+) kB/m)?.[1] ?? Number.NaN)
-  return kb * 1024
+  let total = 0
+  for (const member of processTree(pid)) {
+    const status = await Bun.file(`/proc/${member}/status`).text().catch(() => '')
+    if (status === '' && member !== pid) continue
+    if (status === '') throw new Error(`process ${pid} is gone`)
+    total += Number(status.match(/^VmRSS:\s+(\d+) kB/m)?.[1] ?? Number.NaN) * 1024
+  }
+  return total
 }
 
 /** Samples the RSS of `pid` every `everyMs` until stopped; returns the peak. */

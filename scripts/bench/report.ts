@@ -1,7 +1,7 @@
 /**
  * From raw rounds to the published tables: medians of interleaved rounds, ratios to the Bun
- * passthrough measured in the same run, differences to the direct baseline, and each target
- * of issue 7 as PASS or MISS.
+ * passthrough measured in the same run, differences to the direct baseline, each target
+ * of issue 7 as PASS or MISS, and the scaling of WORKERS=2 over one process (report only).
  */
 import { median, medianDifference, medianRatio } from './stats'
 import { BASELINE, REFERENCE } from './targets'
@@ -165,4 +165,28 @@ export function checksTable(all: Check[]): string {
     ['target', 'check', 'value', 'bound', 'result'],
     all.map((check) => [check.target, check.title, value(check), check.bound, check.pass ? 'PASS' : 'MISS']),
   )
+}
+
+export interface Scaling {
+  target: string
+  /** The target it is compared with, in the same run. */
+  base: string
+  label: string
+}
+
+/**
+ * Throughput and CPU per request of each scaling target over its base, round by round, in the
+ * concurrent request lanes. No bound and no PASS/MISS: the load generator shares the cores.
+ */
+export function scalingTable(results: Results, scalings: Scaling[], lanes: string[]): string {
+  const concurrent = lanes.filter((lane) => /^(json|stream)-c\d+$/.test(lane) && lane !== 'json-c1')
+  const rows = scalings.flatMap(({ target, base, label }) =>
+    concurrent.map((lane) => {
+      const what = `${label}: ${target} / ${base}`
+      if (results.error(lane, target) !== undefined || results.error(lane, base) !== undefined) return [what, lane, 'ERR', 'ERR', 'ERR']
+      const rps = `${thousands(results.median(lane, target, 'rps'))} / ${thousands(results.median(lane, base, 'rps'))}`
+      return [what, lane, rps, times(results.ratio(lane, target, 'rps', base)), times(results.ratio(lane, target, 'cpuUsPerRequest', base))]
+    }),
+  )
+  return table(['scaling (report only, no bound)', 'lane', 'req/s', 'throughput', 'CPU µs/request'], rows)
 }

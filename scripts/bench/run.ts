@@ -2,15 +2,17 @@
  * `npm run bench`: the gateway against a direct call and a minimal Bun passthrough, side by
  * side in one run, in interleaved rounds. Prints a markdown table and each target of issue 7
  * as PASS/MISS, saves every raw number under tmp/bench/, and with --write-results also the
- * markdown under scripts/bench/results/. `npm run bench -- --help` lists the options.
+ * markdown under scripts/bench/results/. With `--targets ...,gateway-w2` it also reports the
+ * throughput of WORKERS=2 over one process (both unpinned; see targets.ts), without a bound.
+ * `npm run bench -- --help` lists the options.
  */
 import { mkdirSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { buildRequest, REQUEST_LANES, rssMb, runCapacityStep, runRequestLane, type LoadContext } from './lanes'
 import { describeMachine, machineInfo } from './machine'
 import { parseOptions } from './options'
-import { freePort, start, stopAll, waitUntilListening } from './processes'
-import { checks, checksTable, Results, resultsTable, type Check, type Row } from './report'
+import { cpuMicrosByProcess, freePort, start, stopAll, waitUntilListening } from './processes'
+import { checks, checksTable, Results, resultsTable, scalingTable, type Check, type Row } from './report'
 import { BASELINE, builtInTargets, DEFAULT_BINARY, fill, loadTargetsFile, REFERENCE, type TargetSpec } from './targets'
 import { wrkPath } from './wrk'
 
@@ -27,12 +29,14 @@ const log = (message: string) => process.stderr.write(`bench: ${message}\n`)
 async function selectTargets(names: string[], targetsFile: string | undefined, binary: string): Promise<TargetSpec[]> {
   const all = [...builtInTargets(binary), ...(targetsFile ? await loadTargetsFile(targetsFile) : [])]
   const wanted = names.length > 0 ? names : all.filter((t) => t.default).map((t) => t.name)
-  // The baseline and the reference are what every other number is compared with.
-  const selected = [...new Set([BASELINE, REFERENCE, ...wanted])].map((name) => {
+  const find = (name: string) => {
     const spec = all.find((t) => t.name === name)
     if (spec === undefined) throw new Error(`unknown target ${name}; known: ${all.map((t) => t.name).join(', ')}`)
     return spec
-  })
+  }
+  // The baseline and the reference are what every other number is compared with; a scaling target brings its base.
+  const withBases = wanted.flatMap((name) => [find(name).scaling?.base, name].filter((n) => n !== undefined))
+  const selected = [...new Set([BASELINE, REFERENCE, ...withBases])].map(find)
   return selected.filter((spec) => {
     const why = spec.unavailable?.()
     if (why !== undefined) log(`skipping ${spec.name}: ${why}`)
@@ -65,7 +69,7 @@ async function main(): Promise<void> {
     const port = freePort()
     const values = { port, upstream, elasticsearch: upstream, bun: process.execPath, binary }
     const filled = Object.fromEntries(Object.entries(spec.env ?? {}).map(([k, v]) => [k, fill(v, values)]))
-    const child = start({ name: spec.name, argv: spec.command.map((part) => fill(part, values)), env: { ...env, ...filled }, cwd: ROOT, cpus: options.targetCpus, logFile: join(workDir, `${spec.name}.log`) })
+    const child = start({ name: spec.name, argv: spec.command.map((part) => fill(part, values)), env: { ...env, ...filled }, cwd: ROOT, cpus: spec.pin === false ? undefined : options.targetCpus, logFile: join(workDir, `${spec.name}.log`) })
     const url = `http://127.0.0.1:${port}`
     await waitUntilListening(url, child)
     targets.push({ spec, url, pid: child.pid })
@@ -143,12 +147,22 @@ async function main(): Promise<void> {
     for (const [target, metrics] of memory) for (let round = 0; round < options.rounds; round++) rows.push({ lane: 'memory', target, round, metrics })
   }
   const mockStats = (await fetch(`${upstream}/__stats`).then((r) => r.json())) as Record<string, number>
+  // Whether every process of a multi-process target served: its CPU time, process by process.
+  const processCpu: Record<string, Record<string, number>> = {}
+  for (const target of targets) {
+    const byProcess = target.pid === undefined || target.spec.command === undefined ? new Map() : await cpuMicrosByProcess(target.pid)
+    if (byProcess.size < 2) continue
+    processCpu[target.spec.name] = Object.fromEntries([...byProcess].map(([pid, micros]) => [pid, micros / 1e6]))
+    log(`${target.spec.name}: CPU seconds since start by process, the started one first: ${[...byProcess].map(([pid, micros]) => `${pid} ${(micros / 1e6).toFixed(2)}`).join(', ')}`)
+  }
   await stopAll()
 
   const results = new Results(rows, options.rounds)
   const names = targets.map((t) => t.spec.name)
   const tableLanes = [...lanes.map((l) => l.id), ...options.lanes.filter((l) => l === 'capacity' || l === 'memory')]
   const allChecks: Check[] = targets.filter((t) => t.spec.checked).flatMap((t) => checks(results, t.spec.name, tableLanes, options.settleMs))
+  const scaling = targets.flatMap((t) => (t.spec.scaling === undefined ? [] : [{ target: t.spec.name, ...t.spec.scaling }]))
+  const unpinned = targets.filter((t) => t.spec.command !== undefined && t.spec.pin === false).map((t) => `\`${t.spec.name}\``)
   const info = await machineInfo(ROOT, specs.some((s) => s.command?.[0] === '{binary}') ? binary : undefined)
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`
   const markdown = [
@@ -158,19 +172,21 @@ async function main(): Promise<void> {
     `- method: ${options.rounds} interleaved round(s) of ${options.durationMs / 1000} s per lane and target; medians of rounds; ` +
       `(x) = ratio to \`${REFERENCE}\` round by round; added = difference to \`${BASELINE}\`; ${options.format} wire format; ` +
       `load by ${options.load}; targets pinned to core ${options.targetCpus ?? 'any'}, mock and load to ${options.loadCpus ?? 'any'}; ` +
+      (unpinned.length > 0 && options.targetCpus !== undefined ? `${unpinned.join(', ')} not pinned (any core, the mock's and the load's too: their ratios to \`${REFERENCE}\` are not like for like); ` : '') +
       `paced streams: ${options.paceMs} ms between chunks, stall = a gap over ${options.paceMs * 10} ms`,
     '',
     resultsTable(results, names, tableLanes),
     '',
     checksTable(allChecks),
     '',
+    ...(scaling.length > 0 ? [scalingTable(results, scaling, tableLanes), ''] : []),
     `Mock provider: ${mockStats.requests} requests, ${mockStats.streams} streams; Elasticsearch stand-in: ${mockStats.elasticsearchDocuments} documents in ${mockStats.elasticsearchRequests} requests.`,
     '',
   ].join('\n')
   process.stdout.write(`${markdown}\n`)
 
   const jsonPath = join(ROOT, 'tmp', 'bench', `${runId}.json`)
-  await Bun.write(jsonPath, JSON.stringify({ runId, command, options, machine: info, targets: names, rows, checks: allChecks, mock: mockStats }, null, 2))
+  await Bun.write(jsonPath, JSON.stringify({ runId, command, options, machine: info, targets: names, rows, checks: allChecks, mock: mockStats, processCpuSeconds: processCpu }, null, 2))
   log(`raw numbers: ${relative(ROOT, jsonPath)}`)
   if (options.writeResults !== undefined) {
     const label = options.writeResults.replace(/[^a-z0-9._-]+/gi, '-') || 'run'

@@ -5,6 +5,13 @@
  * provider's base URL, {elasticsearch} the mock's Elasticsearch stand-in (the same server),
  * {bun} the Bun running the benchmark and {binary} the compiled gateway (--binary).
  *
+ * Targets are pinned to the targets' cores (--cpus) unless `pin: false`: `gateway-w2` (WORKERS=2,
+ * a supervisor and two workers) is not, so its workers can spread over every core, and neither
+ * is `gateway-w1`, the same gateway with one process, which it is compared with (`scaling`) and
+ * which joins the run with it. The mock and the load generator stay on their cores, so on a
+ * 2-core machine the second worker shares a core with them: that scaling is reported, never
+ * held to a bound.
+ *
  * Another gateway installed on this machine joins with `--targets-file FILE`, a JSON array of
  * these entries, e.g. `[{"name":"other","command":["other-gateway","--port","{port}"],
  * "env":{"OPENAI_API_BASE":"{upstream}/v1"}}]`.
@@ -24,6 +31,10 @@ export interface TargetSpec {
   default?: boolean
   /** A gateway of this project: the published targets are checked against it. */
   checked?: boolean
+  /** false: no taskset, the kernel may run it on every core (the mock's and the load's too). */
+  pin?: boolean
+  /** Throughput and CPU per request reported against `base` (selected along with this one), under `label`; no bound. */
+  scaling?: { base: string; label: string }
 }
 
 /** Where `npm run build` puts the compiled gateway; --binary picks another. */
@@ -53,6 +64,8 @@ export function builtInTargets(binary = DEFAULT_BINARY): TargetSpec[] {
     { name: 'gateway-bin', command: ['{binary}'], env: GATEWAY_ENV, unavailable: notBuilt, default: true, checked: true },
     { name: 'gateway-es', command: ['{bun}', 'src/main.ts'], env: TELEMETRY_ENV, checked: true },
     { name: 'gateway-bin-es', command: ['{binary}'], env: TELEMETRY_ENV, unavailable: notBuilt, checked: true },
+    { name: 'gateway-w1', command: ['{bun}', 'src/main.ts'], env: { ...GATEWAY_ENV, WORKERS: '1' }, pin: false },
+    { name: 'gateway-w2', command: ['{bun}', 'src/main.ts'], env: { ...GATEWAY_ENV, WORKERS: '2' }, pin: false, scaling: { base: 'gateway-w1', label: 'WORKERS=2 scaling' } },
   ]
 }
 
