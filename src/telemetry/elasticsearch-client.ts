@@ -9,13 +9,13 @@ export interface ElasticsearchSettings {
 
 /**
  * The official client with `HttpConnection`: the default undici connection fails on Bun
- * (Bun's built-in undici shadows the npm one). Compression saves most of a bulk body.
+ * (Bun's built-in undici shadows the npm one). The bulk sink compresses its own bodies
+ * (elasticsearch-sink.ts); the client's other requests are small.
  */
 export function createElasticsearchClient(settings: ElasticsearchSettings): Client {
   return new Client({
     node: settings.url,
     Connection: HttpConnection,
-    compression: true,
     requestTimeout: settings.requestTimeoutMs,
     // The exporter retries with its own backoff; the client must not retry on top of it.
     maxRetries: 0,

@@ -1,4 +1,6 @@
 import { errors, type Client } from '@elastic/elasticsearch'
+import { promisify } from 'node:util'
+import { gzip } from 'node:zlib'
 import { redactUrlCredentials } from './elasticsearch-client'
 import type { ExportSink, SendOutcome } from './exporter'
 import type { RequestRecord } from './request-record'
@@ -22,6 +24,15 @@ export const BULK_FILTER_PATH = 'errors,items.*.status,items.*.error.type,items.
 /** Statuses of a whole request worth retrying: auth (an operator may fix it), throttling, server trouble. */
 const RETRYABLE_STATUS = new Set([401, 403, 408, 429, 500, 502, 503, 504])
 
+const gzipAsync = promisify(gzip)
+
+/**
+ * The sink compresses its own bodies, at level 1, on zlib's worker thread: the client's
+ * compression runs zlib's default level 6, 21 µs of CPU per 2.8 KB record against 5.7 µs at
+ * level 1 (scripts/bench/exporter-throughput.ts), for a body 27% of its size instead of 18%.
+ */
+const GZIP_LEVEL = 1
+
 /**
  * One `_bulk` request per batch. Each record is created under its request id, so a batch
  * retried after a lost acknowledgement cannot index a record twice: the second `create`
@@ -29,13 +40,10 @@ const RETRYABLE_STATUS = new Set([401, 403, 408, 429, 500, 502, 503, 504])
  */
 export function createElasticsearchSink(client: Client, indexPattern: string): ExportSink<RequestRecord> {
   async function send(batch: RequestRecord[]): Promise<SendOutcome> {
-    const operations: unknown[] = []
-    for (const record of batch) {
-      operations.push({ create: { _index: indexNameFor(indexPattern, record.timestamp), _id: record.attributes.id } }, record)
-    }
     let response
     try {
-      response = await client.bulk({ operations, filter_path: BULK_FILTER_PATH })
+      const body = await gzipAsync(bulkBody(batch, indexPattern), { level: GZIP_LEVEL })
+      response = await client.bulk({ body, filter_path: BULK_FILTER_PATH } as Parameters<Client['bulk']>[0], { headers: { 'content-encoding': 'gzip' }, compression: false })
     } catch (error) {
       // Over http.max_content_length (100 MB by default): large payloads add up; send halves.
       if (error instanceof errors.ResponseError && error.statusCode === 413 && batch.length > 1) return sendInHalves(batch)
@@ -75,6 +83,16 @@ export function createElasticsearchSink(client: Client, indexPattern: string): E
   }
 
   return { send }
+}
+
+/** The NDJSON of a batch: a `create` action line and the document line for each record. */
+function bulkBody(batch: RequestRecord[], indexPattern: string): string {
+  let body = ''
+  for (const record of batch) {
+    const action = { create: { _index: indexNameFor(indexPattern, record.timestamp), _id: record.attributes.id } }
+    body += `${JSON.stringify(action)}\n${JSON.stringify(record)}\n`
+  }
+  return body
 }
 
 function outcomeOfFailedRequest(error: unknown, size: number): SendOutcome {

@@ -113,6 +113,7 @@ describe('createElasticsearchSink against a loopback Elasticsearch', () => {
     // Only what the sink reads comes back (a real node's answer to this filter is checked in integration/).
     expect(bulk!.query).toEqual({ filter_path: 'errors,items.*.status,items.*.error.type,items.*.error.reason' })
     expect(bulk!.headers['content-type']).toContain('application/vnd.elasticsearch+x-ndjson')
+    expect(bulk!.headers['content-encoding']).toBe('gzip')
     expect(bulk!.lines).toEqual([
       { create: { _index: 'ai-gateway-metrics-2026.03.01', _id: 'rec-0' } },
       JSON.parse(JSON.stringify(batch[0])),
