@@ -79,6 +79,9 @@ interface Queued<T> {
  * batch is retried (capped exponential backoff with full jitter, `Retry-After` honoured)
  * and never lost. Records leave only as exported, failed (refused for good) or dropped.
  */
+/** At most one "records dropped" line per this many milliseconds. */
+const DROP_LOG_INTERVAL_MS = 10_000
+
 export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
   const { sink, capacity, flushIntervalMs, logger } = options
   const batchSize = Math.min(options.batchSize, capacity)
@@ -95,7 +98,10 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
   let attempt = 0
   let closed = false
   let paused = options.paused ?? false
-  let droppedSinceLastLog = 0
+  /** Drops since exports last recovered, and those not yet in a log line. */
+  let droppedSinceRecovery = 0
+  let droppedUnlogged = 0
+  let lastDropLogAt = Number.NEGATIVE_INFINITY
   /** The last retry delay: shutdown waits it out (within its deadline) before trying again. */
   let lastDelay = 0
   let shuttingDown: Promise<ExporterStats> | undefined
@@ -126,11 +132,17 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
     else if (timer === undefined) arm(oldest.queuedAt + flushIntervalMs - clock.now())
   }
 
+  // Under a sustained overflow a line per dropped record (or per batch) would flood the log:
+  // one line per interval carries the count since the previous one.
   const drop = (count: number, why: string) => {
     if (count === 0) return
     stats.dropped += count
-    if (droppedSinceLastLog === 0) logger.warn('telemetry records dropped', { count, reason: why })
-    droppedSinceLastLog += count
+    droppedSinceRecovery += count
+    droppedUnlogged += count
+    if (clock.now() - lastDropLogAt < DROP_LOG_INTERVAL_MS) return
+    logger.warn('telemetry records dropped', { count: droppedUnlogged, reason: why })
+    droppedUnlogged = 0
+    lastDropLogAt = clock.now()
   }
 
   function exportBatch(): Promise<void> {
@@ -167,9 +179,12 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
     }
     if (inFlight.length === 0) {
       attempt = 0
-      if (droppedSinceLastLog > 0) {
-        logger.warn('telemetry export recovered after dropping records', { dropped: droppedSinceLastLog })
-        droppedSinceLastLog = 0
+      // Recovered once the buffer has room again, not at each batch that gets out of a full one.
+      if (droppedSinceRecovery > 0 && ring.size <= capacity / 2) {
+        logger.warn('telemetry export recovered after dropping records', { dropped: droppedSinceRecovery })
+        droppedSinceRecovery = 0
+        droppedUnlogged = 0
+        lastDropLogAt = Number.NEGATIVE_INFINITY
       }
       return
     }

@@ -442,6 +442,25 @@ describe('exporter: a full buffer', () => {
     t.sink.release(OK)
     await t.clock.advance(0)
     expect(dropLines()[1]).toEqual({ level: 'warn', message: 'telemetry export recovered after dropping records', fields: { dropped: 3 } })
+    expect(dropLines()).toHaveLength(2)
+  })
+
+  test('a sustained overflow logs one line per 10 s with the count since the last', async () => {
+    const t = setup({ capacity: 2, batchSize: 2 })
+    t.sink.reply('hold')
+    t.push('a', 'b')
+    await t.clock.advance(0)
+    const dropLines = () => t.log.lines.filter((l) => l.message.includes('drop'))
+    for (let second = 0; second < 25; second++) {
+      t.push(`x${second}`, `y${second}`, `z${second}`)
+      await t.clock.advance(1000)
+    }
+    expect(dropLines().map((l) => l.fields)).toEqual([
+      { count: 1, reason: 'buffer full' },
+      { count: 30, reason: 'buffer full' },
+      { count: 30, reason: 'buffer full' },
+    ])
+    expect(t.exporter.stats().dropped).toBe(75)
   })
 })
 
