@@ -42,13 +42,17 @@ const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /** Reads the body once, refusing it with 413 as soon as it grows past `limit` bytes. */
 export async function readBody(request: Request, limit: number): Promise<Uint8Array | null> {
-  if (BODYLESS_METHODS.has(request.method) || request.body === null) return null
+  if (BODYLESS_METHODS.has(request.method)) return null
   const tooLarge = () => new GatewayError(413, 'too_large', 'request_too_large', `Request body is larger than ${limit} bytes`)
+  // A declared length is read natively. `request.body` is not touched on this path: once
+  // a JS stream exists, bytes() reads through it (1.3 µs more per request, scripts/bench/profile.ts).
   const declared = request.headers.get('content-length')
   if (declared !== null) {
     if (Number(declared) > limit) throw tooLarge()
-    return request.bytes()
+    const bytes = await request.bytes()
+    return bytes.byteLength === 0 ? null : bytes
   }
+  if (request.body === null) return null
   const chunks: Uint8Array[] = []
   let size = 0
   const reader = request.body.getReader()
