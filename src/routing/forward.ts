@@ -1,5 +1,4 @@
 import type { UpstreamRequest } from '../providers/types'
-import { deadline, NO_DEADLINE } from './deadlines'
 
 export interface ForwardOptions {
   /** The client's signal: aborted when the client goes away. */
@@ -45,8 +44,10 @@ export async function forward(upstream: UpstreamRequest, options: ForwardOptions
   if (clientSignal.aborted) onClientAbort()
   else clientSignal.addEventListener('abort', onClientAbort, { once: true })
 
-  const firstByte =
-    firstByteTimeoutMs > 0 ? deadline(firstByteTimeoutMs, () => abort(new UpstreamFailure('first_byte_timeout', `no answer from upstream within ${firstByteTimeoutMs} ms`))) : NO_DEADLINE
+  const firstByteTimer =
+    firstByteTimeoutMs > 0
+      ? setTimeout(() => abort(new UpstreamFailure('first_byte_timeout', `no answer from upstream within ${firstByteTimeoutMs} ms`)), firstByteTimeoutMs)
+      : undefined
 
   const startedAt = performance.now()
   let response: Response
@@ -66,7 +67,7 @@ export async function forward(upstream: UpstreamRequest, options: ForwardOptions
     if (reason instanceof UpstreamFailure) throw reason
     throw new UpstreamFailure('connect', `upstream unreachable: ${error instanceof Error ? error.message : String(error)}`)
   } finally {
-    firstByte.cancel()
+    clearTimeout(firstByteTimer)
   }
   const providerLatencyMs = performance.now() - startedAt
 

@@ -1,5 +1,4 @@
 import type { BodyObserver } from '../streaming/body-tap'
-import { deadline, NO_DEADLINE } from './deadlines'
 import { UpstreamFailure, type Forwarded } from './forward'
 
 /** Bodies up to this size, of known length and not event streams, are read in one go. */
@@ -23,13 +22,13 @@ export function isSmallWholeBody(forwarded: Forwarded, eventStream: boolean): bo
 export async function readWholeBody(forwarded: Forwarded, options: { idleTimeoutMs: number; clientSignal: AbortSignal; observer: BodyObserver }): Promise<Uint8Array> {
   const { idleTimeoutMs, clientSignal, observer } = options
   let idleFired = false
-  const idle =
+  const idleTimer =
     idleTimeoutMs > 0
-      ? deadline(idleTimeoutMs, () => {
+      ? setTimeout(() => {
           idleFired = true
           forwarded.abort(new Error('idle'))
-        })
-      : NO_DEADLINE
+        }, idleTimeoutMs)
+      : undefined
   try {
     const bytes = await Bun.readableStreamToBytes(forwarded.body!)
     observer.chunk?.(bytes)
@@ -40,6 +39,6 @@ export async function readWholeBody(forwarded: Forwarded, options: { idleTimeout
     if (idleFired) throw new UpstreamFailure('idle_timeout', `upstream sent nothing for ${idleTimeoutMs} ms`)
     throw new UpstreamFailure('broken_body', 'upstream closed the connection before the end of its answer')
   } finally {
-    idle.cancel()
+    clearTimeout(idleTimer)
   }
 }
