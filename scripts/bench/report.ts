@@ -139,8 +139,9 @@ export function checks(results: Results, target: string, lanes: string[], settle
     push(`throughput, ${lane}`, rps, '≥ 0.85x', rps >= 0.85)
   }
   if (lanes.includes('paced')) {
-    const ttfb = ran('paced') ? results.added('paced', target, 'ttfbP99') : Number.NaN
-    push('added TTFB p99 (ms, paced)', ttfb, '≤ 0.5 ms', ttfb <= 0.5)
+    // The issue bounds the time to first byte the gateway adds over the passthrough.
+    const ttfb = ran('paced') ? results.added('paced', target, 'ttfbP99', REFERENCE) : Number.NaN
+    push('TTFB p99 over the passthrough (ms, paced)', ttfb, '≤ 0.5 ms', ttfb <= 0.5)
     const gap50 = ran('paced') ? results.added('paced', target, 'gapP50') : Number.NaN
     push('added inter-chunk gap p50 (ms)', gap50, '≤ 0.1 ms', gap50 <= 0.1)
     const gap99 = ran('paced') ? results.added('paced', target, 'gapP99') : Number.NaN
