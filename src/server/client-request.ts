@@ -45,7 +45,7 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
   if (BODYLESS_METHODS.has(request.method)) return null
   const tooLarge = () => new GatewayError(413, 'too_large', 'request_too_large', `Request body is larger than ${limit} bytes`)
   // A declared length is read natively. `request.body` is not touched on this path: once
-  // a JS stream exists, bytes() reads through it (1.3 µs more per request, scripts/bench/profile.ts).
+  // a JS stream exists, bytes() reads through it (`bytes` in scripts/bench/profile.ts: 1.6 → 1.0 µs).
   const declared = request.headers.get('content-length')
   if (declared !== null) {
     if (Number(declared) > limit) throw tooLarge()

@@ -72,6 +72,9 @@ interface Queued<T> {
   queuedAt: number
 }
 
+/** At most one "records dropped" line per this many milliseconds. */
+const DROP_LOG_INTERVAL_MS = 10_000
+
 /**
  * Batches records from a bounded ring into a sink, on size or on age (measured from the
  * oldest waiting record, not reset by new ones). One send at a time; a batch stays in
@@ -79,9 +82,6 @@ interface Queued<T> {
  * batch is retried (capped exponential backoff with full jitter, `Retry-After` honoured)
  * and never lost. Records leave only as exported, failed (refused for good) or dropped.
  */
-/** At most one "records dropped" line per this many milliseconds. */
-const DROP_LOG_INTERVAL_MS = 10_000
-
 export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
   const { sink, capacity, flushIntervalMs, logger } = options
   const batchSize = Math.min(options.batchSize, capacity)
