@@ -9,7 +9,8 @@
  *
  * Measured (Bun 1.4.5, 2-core Linux, 20005 chunks of ~121 B, three runs): identity
  * TransformStream 0.47-0.49 µs per chunk, translation 2.20-2.53 µs (+1.7-2.1 over identity),
- * of which the SSE parser alone is ~0.7 µs.
+ * of which the SSE parser alone is ~0.7 µs. After the parser's rewrite for less garbage:
+ * translation 1.42 µs (+0.94), the parser 0.15 µs.
  */
 import { parseArgs } from 'node:util'
 import { createAnthropicToOpenAIStream } from '../../src/providers/anthropic/create-anthropic-to-openai-stream'
