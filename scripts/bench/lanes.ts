@@ -80,7 +80,7 @@ export type Metrics = Record<string, number>
 export async function runRequestLane(lane: RequestLane, request: RequestSpec, pid: number | undefined, durationMs: number, paceMs: number, context: LoadContext): Promise<Metrics> {
   const cpuBefore = pid === undefined ? 0 : await cpuMicros(pid)
   if (lane.kind === 'paced') {
-    const result = await runLoadClient<StreamResult>({ mode: 'paced', request, connections: lane.connections, durationMs, stallMs: paceMs * 10 }, context)
+    const result = await runLoadClient<StreamResult>({ mode: 'paced', request, connections: lane.connections, durationMs, stallMs: paceMs * 10, spreadMs: STREAM_CHUNKS * paceMs }, context)
     if (result.failed > 0) throw new Error(`${result.failed} of ${result.streams} streams failed: ${result.firstError}`)
     return {
       streams: result.streams,

@@ -17,8 +17,11 @@ export interface RequestSpec {
 export type LoadSpec =
   /** Closed loop: `connections` workers send back to back for `durationMs`. */
   | { mode: 'closed'; request: RequestSpec; connections: number; durationMs: number }
-  /** Closed loop of paced streams: arrival time of every chunk. */
-  | { mode: 'paced'; request: RequestSpec; connections: number; durationMs: number; stallMs: number }
+  /**
+   * Closed loop of paced streams: arrival time of every chunk. The workers' first streams start
+   * `spreadMs` apart in all (one stream's length keeps them out of step for the whole run).
+   */
+  | { mode: 'paced'; request: RequestSpec; connections: number; durationMs: number; stallMs: number; spreadMs: number }
   /** `streams` paced streams opened within `rampMs`, each read to its end. */
   | { mode: 'burst'; request: RequestSpec; streams: number; rampMs: number; stallMs: number }
 
@@ -126,7 +129,11 @@ async function paced(spec: Extract<LoadSpec, { mode: 'paced' }>): Promise<Stream
   const started = performance.now()
   const deadline = started + spec.durationMs
   let streams = 0
-  const worker = async () => {
+  // Workers that start together stay in step, since every stream lasts as long: each round of
+  // 32 arrivals then queues behind itself, and a TTFB p99 measures that queue (31 times the
+  // target's CPU per request) rather than what the target adds to one stream.
+  const worker = async (_: unknown, index: number) => {
+    await Bun.sleep((index * spec.spreadMs) / spec.connections)
     while (performance.now() < deadline) {
       streams++
       await readStream(spec.request, spec.stallMs, tally)
