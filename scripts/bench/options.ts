@@ -24,6 +24,8 @@ export interface BenchOptions {
   targetCpus?: string
   loadCpus?: string
   load: 'wrk' | 'bun'
+  /** A real Elasticsearch node for the -es targets, instead of the mock's `_bulk` stand-in. */
+  elasticsearch?: string
   /** Write the markdown into scripts/bench/results/, under this label. */
   writeResults?: string
   quick: boolean
@@ -49,6 +51,8 @@ const USAGE = `npm run bench -- [options]
                           gateway-w1 and gateway-w2 are never pinned
   --no-pin                no taskset
   --load wrk|bun          load generator for request lanes (default wrk when installed)
+  --elasticsearch URL     the -es targets ship to this node (e.g. the last line of scripts/elasticsearch/start.sh)
+                          instead of the mock's _bulk stand-in; it shares the machine's cores with everything else
   --write-results LABEL   also write the markdown to scripts/bench/results/<date>-LABEL.md
 `
 
@@ -70,6 +74,7 @@ export function parseOptions(argv: string[], wrkInstalled: boolean): BenchOption
       cpus: { type: 'string' },
       'no-pin': { type: 'boolean', default: false },
       load: { type: 'string' },
+      elasticsearch: { type: 'string' },
       'write-results': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -101,6 +106,7 @@ export function parseOptions(argv: string[], wrkInstalled: boolean): BenchOption
     targetCpus,
     loadCpus,
     load,
+    elasticsearch: values.elasticsearch === undefined ? undefined : new URL(values.elasticsearch).href.replace(/\/$/, ''),
     writeResults: values['write-results'],
   }
 }

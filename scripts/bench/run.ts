@@ -14,6 +14,7 @@ import { parseOptions } from './options'
 import { cpuMicrosByProcess, freePort, start, stopAll, waitUntilListening } from './processes'
 import { checks, checksTable, Results, resultsTable, scalingTable, type Check, type Row } from './report'
 import { BASELINE, builtInTargets, DEFAULT_BINARY, fill, loadTargetsFile, REFERENCE, type TargetSpec } from './targets'
+import { redactUrlCredentials } from '../../src/telemetry/elasticsearch-client'
 import { wrkPath } from './wrk'
 
 const ROOT = join(import.meta.dir, '..', '..')
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
       continue
     }
     const port = freePort()
-    const values = { port, upstream, elasticsearch: upstream, bun: process.execPath, binary }
+    const values = { port, upstream, elasticsearch: options.elasticsearch ?? upstream, bun: process.execPath, binary }
     const filled = Object.fromEntries(Object.entries(spec.env ?? {}).map(([k, v]) => [k, fill(v, values)]))
     const child = start({ name: spec.name, argv: spec.command.map((part) => fill(part, values)), env: { ...env, ...filled }, cwd: ROOT, cpus: spec.pin === false ? undefined : options.targetCpus, logFile: join(workDir, `${spec.name}.log`) })
     const url = `http://127.0.0.1:${port}`
@@ -164,7 +165,7 @@ async function main(): Promise<void> {
   const scaling = targets.flatMap((t) => (t.spec.scaling === undefined ? [] : [{ target: t.spec.name, ...t.spec.scaling }]))
   const unpinned = targets.filter((t) => t.spec.command !== undefined && t.spec.pin === false).map((t) => `\`${t.spec.name}\``)
   const info = await machineInfo(ROOT, specs.some((s) => s.command?.[0] === '{binary}') ? binary : undefined)
-  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`
+  const command = redactUrlCredentials(`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`)
   const markdown = [
     `Run ${runId}: \`${command}\``,
     '',
@@ -180,13 +181,16 @@ async function main(): Promise<void> {
     checksTable(allChecks),
     '',
     ...(scaling.length > 0 ? [scalingTable(results, scaling, tableLanes), ''] : []),
-    `Mock provider: ${mockStats.requests} requests, ${mockStats.streams} streams; Elasticsearch stand-in: ${mockStats.elasticsearchDocuments} documents in ${mockStats.elasticsearchRequests} requests.`,
+    `Mock provider: ${mockStats.requests} requests, ${mockStats.streams} streams; ` +
+      (options.elasticsearch === undefined
+        ? `Elasticsearch stand-in: ${mockStats.elasticsearchDocuments} documents in ${mockStats.elasticsearchRequests} requests.`
+        : `the -es targets shipped to a real Elasticsearch node (${redactUrlCredentials(options.elasticsearch)}).`),
     '',
   ].join('\n')
   process.stdout.write(`${markdown}\n`)
 
   const jsonPath = join(ROOT, 'tmp', 'bench', `${runId}.json`)
-  await Bun.write(jsonPath, JSON.stringify({ runId, command, options, machine: info, targets: names, rows, checks: allChecks, mock: mockStats, processCpuSeconds: processCpu }, null, 2))
+  await Bun.write(jsonPath, JSON.stringify({ runId, command, options: { ...options, elasticsearch: options.elasticsearch && redactUrlCredentials(options.elasticsearch) }, machine: info, targets: names, rows, checks: allChecks, mock: mockStats, processCpuSeconds: processCpu }, null, 2))
   log(`raw numbers: ${relative(ROOT, jsonPath)}`)
   if (options.writeResults !== undefined) {
     const label = options.writeResults.replace(/[^a-z0-9._-]+/gi, '-') || 'run'
