@@ -20,6 +20,7 @@ const cases: Array<{ name: string; wire: string; events: SseEvent[]; clean?: boo
   { name: 'fields are matched whole, not by prefix', wire: 'database: x\ndat: y\nevents: z\nidx: 1\ndata: ok\n\n', events: [{ event: '', data: 'ok' }] },
   { name: 'a colon inside the value stays', wire: 'event: a:b\ndata: {"t":"12:30"}\n\n', events: [{ event: 'a:b', data: '{"t":"12:30"}' }] },
   { name: 'a field without a colon has an empty value', wire: 'data\ndata\n\n', events: [{ event: '', data: '\n' }] },
+  { name: 'lines without a colon before one that has it', wire: 'retry\nfoo\ndata\n\nevent\ndata: x:y\n\n', events: [{ event: '', data: '' }, { event: '', data: 'x:y' }] },
   { name: 'only one space after the colon is dropped', wire: 'data:  two\n\n', events: [{ event: '', data: ' two' }] },
   { name: 'the last id carries over to later events', wire: 'id: 1\ndata: a\n\ndata: b\n\nid: 2\0x\ndata: c\n\n', events: [{ event: '', data: 'a', id: '1' }, { event: '', data: 'b', id: '1' }, { event: '', data: 'c', id: '1' }] },
   { name: 'mixed line ends in one stream', wire: 'data: a\r\n\ndata: b\r\rdata: c\n\r\n', events: [{ event: '', data: 'a' }, { event: '', data: 'b' }, { event: '', data: 'c' }] },
