@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { createSseParser, type SseEvent } from '../../src/streaming/sse-parser'
+import { createSseParser, MAX_EVENT_LENGTH, SseOverflowError, type SseEvent } from '../../src/streaming/sse-parser'
 import { splitEverywhere } from '../support/chunking'
 
 function parse(chunks: Uint8Array[]): { events: SseEvent[]; clean: boolean } {
@@ -37,4 +37,35 @@ describe('createSseParser', () => {
       }
     })
   }
+
+  test('a line split over many chunks is read whole, once its end arrives', () => {
+    const text = 'x'.repeat(100_000)
+    const wire = new TextEncoder().encode(`data: ${text}\n\n`)
+    const chunks = Array.from({ length: Math.ceil(wire.length / 7) }, (_, i) => wire.subarray(i * 7, i * 7 + 7))
+    expect(parse(chunks)).toEqual({ events: [{ event: '', data: text }], clean: true })
+  })
+
+  test(`a line longer than ${MAX_EVENT_LENGTH} characters is refused, not held without end`, () => {
+    const parser = createSseParser(() => {})
+    const piece = new TextEncoder().encode('x'.repeat(1024 * 1024))
+    parser.push(new TextEncoder().encode('data: '))
+    let pushed = 0
+    const pushAll = () => {
+      for (; pushed <= MAX_EVENT_LENGTH / piece.length; pushed++) parser.push(piece)
+    }
+    expect(pushAll).toThrow(SseOverflowError)
+    // 'data: ' and 31 whole pieces fit; the 32nd takes the line past the limit.
+    expect(pushed).toBe(MAX_EVENT_LENGTH / piece.length - 1)
+  })
+
+  test(`an event whose data lines add up past ${MAX_EVENT_LENGTH} characters is refused`, () => {
+    const parser = createSseParser(() => {})
+    const lines = new TextEncoder().encode(`data: ${'y'.repeat(1024 * 1024 - 7)}\n`.repeat(8))
+    let pushed = 0
+    const pushAll = () => {
+      for (; pushed < 100; pushed++) parser.push(lines)
+    }
+    expect(pushAll).toThrow(SseOverflowError)
+    expect(pushed).toBe(4)
+  })
 })
