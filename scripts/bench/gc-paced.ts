@@ -15,6 +15,8 @@
  * (pause p50 0.35 ms, 3 ms paused in all); passthrough-tap 32-37 (0.5 ms, 20 ms); the gateway 16
  * (1.3 ms, 22 ms): its larger heap is collected less often, but each pause is longer.
  */
+import { mkdirSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { buildRequest, STREAM_CHUNKS } from './lanes'
@@ -33,6 +35,8 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds)
 const connections = Number(values.connections)
 const paceMs = Number(values.pace)
+// The target on core 0, the mock and the load on core 1, as in `npm run bench`; unpinned on one core.
+const [targetCpus, loadCpus] = availableParallelism() >= 2 ? ['0', '1'] : [undefined, undefined]
 
 const COMMANDS: Record<string, { argv: string[]; env?: Record<string, string> }> = {
   gateway: { argv: [process.execPath, 'src/main.ts'] },
@@ -54,16 +58,16 @@ function collections(log: string): Collections {
 async function paced(url: string): Promise<StreamResult> {
   const request = buildRequest(url, { format: 'openai', stream: true, paceMs, chunks: STREAM_CHUNKS })
   const spec = { mode: 'paced', request, connections, durationMs: seconds * 1000, stallMs: paceMs * 10, spreadMs: STREAM_CHUNKS * paceMs }
-  const proc = Bun.spawn(pinned([process.execPath, join(import.meta.dir, 'load-client.ts'), JSON.stringify(spec)], '1'), { stdout: 'pipe', stderr: 'inherit' })
+  const proc = Bun.spawn(pinned([process.execPath, join(import.meta.dir, 'load-client.ts'), JSON.stringify(spec)], loadCpus), { stdout: 'pipe', stderr: 'inherit' })
   const out = await new Response(proc.stdout).text()
   if ((await proc.exited) !== 0) throw new Error('load client failed')
   return JSON.parse(out.trim().split('\n').at(-1)!) as StreamResult
 }
 
 const workDir = join(ROOT, 'tmp', 'bench', `gc-${new Date().toISOString().replace(/[:.]/g, '-')}`)
-await Bun.$`mkdir -p ${workDir}`
+mkdirSync(workDir, { recursive: true })
 const mockPort = freePort()
-const mock = start({ name: 'mock', argv: [process.execPath, join(import.meta.dir, 'mock-provider.ts')], env: { PORT: String(mockPort) }, cpus: '1', logFile: join(workDir, 'mock.log') })
+const mock = start({ name: 'mock', argv: [process.execPath, join(import.meta.dir, 'mock-provider.ts')], env: { PORT: String(mockPort) }, cpus: loadCpus, logFile: join(workDir, 'mock.log') })
 const upstream = `http://127.0.0.1:${mockPort}`
 await waitUntilListening(`${upstream}/health`, mock)
 
@@ -77,7 +81,7 @@ try {
     const port = freePort()
     const logFile = join(workDir, `${name}.log`)
     const env = { PORT: String(port), HOST: '127.0.0.1', UPSTREAM: upstream, OPENAI_BASE_URL: upstream, BUN_JSC_logGC: '1', ...command.env }
-    const target = start({ name, argv: command.argv, env, cwd: ROOT, cpus: '0', logFile })
+    const target = start({ name, argv: command.argv, env, cwd: ROOT, cpus: targetCpus, logFile })
     const url = `http://127.0.0.1:${port}`
     await waitUntilListening(url, target)
     await paced(url)
