@@ -62,6 +62,14 @@ export function createSseParser(onEvent: (event: SseEvent) => void): SseParser {
   let id: string | undefined
   let pending = false
 
+  /** Lets go of what was gathered (its owner may keep the parser until the stream ends), then throws. */
+  const overflow = (): never => {
+    unfinished = []
+    unfinishedLength = 0
+    data = null
+    throw new SseOverflowError()
+  }
+
   const dispatch = () => {
     if (data !== null) onEvent(id === undefined ? { event, data } : { event, data, id })
     event = ''
@@ -81,9 +89,8 @@ export function createSseParser(onEvent: (event: SseEvent) => void): SseParser {
     const fieldLength = colon - start
     if (fieldLength === 4 && text.startsWith('data', start)) {
       data = data === null ? value : `${data}\n${value}`
-      if (data.length > MAX_EVENT_LENGTH) throw new SseOverflowError()
-    }
-    else if (fieldLength === 5 && text.startsWith('event', start)) event = value
+      if (data.length > MAX_EVENT_LENGTH) overflow()
+    } else if (fieldLength === 5 && text.startsWith('event', start)) event = value
     else if (fieldLength === 2 && text.startsWith('id', start) && !value.includes('\0')) id = value
   }
 
@@ -122,7 +129,7 @@ export function createSseParser(onEvent: (event: SseEvent) => void): SseParser {
     if (start < input.length) {
       unfinished.push(start === 0 ? input : input.slice(start))
       unfinishedLength += input.length - start
-      if (unfinishedLength > MAX_EVENT_LENGTH) throw new SseOverflowError()
+      if (unfinishedLength > MAX_EVENT_LENGTH) overflow()
     }
   }
 
