@@ -8,13 +8,13 @@
  */
 import { mkdirSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
+import { redactUrlCredentials } from '../../src/telemetry/elasticsearch-client'
 import { buildRequest, REQUEST_LANES, rssMb, runCapacityStep, runRequestLane, type LoadContext } from './lanes'
 import { describeMachine, machineInfo } from './machine'
 import { parseOptions } from './options'
 import { cpuMicrosByProcess, freePort, start, stopAll, waitUntilListening } from './processes'
 import { checks, checksTable, Results, resultsTable, scalingTable, type Check, type Row } from './report'
 import { BASELINE, builtInTargets, DEFAULT_BINARY, fill, loadTargetsFile, REFERENCE, type TargetSpec } from './targets'
-import { redactUrlCredentials } from '../../src/telemetry/elasticsearch-client'
 import { wrkPath } from './wrk'
 
 const ROOT = join(import.meta.dir, '..', '..')
