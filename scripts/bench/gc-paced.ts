@@ -4,8 +4,10 @@
  * the tool for finding out what a change does to them. Each target runs with `BUN_JSC_logGC=1`;
  * a warm-up run of the load is not counted.
  *
- *   bun scripts/bench/gc-paced.ts [--targets gateway,passthrough,passthrough-tap] [--seconds S] [--connections N]
+ *   bun scripts/bench/gc-paced.ts [--targets gateway,passthrough,passthrough-tap] [--seconds S] [--connections N] [--entry FILE]
  *
+ * `--entry FILE` adds the target `entry`: another entry file run like the gateway, e.g. a copy of
+ * src/ at an earlier commit, so a change is compared with what it replaces in one run.
  * `passthrough-tap` is the passthrough with the upstream body read through a JS reader and handed
  * on through a JS `ReadableStream`, as any gateway that looks at a stream must: it shows what that
  * alone costs. Bun reads a fetch body into JS through a 256 KiB buffer it allocates for the stream
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '6' },
     connections: { type: 'string', default: '32' },
     pace: { type: 'string', default: '20' },
+    entry: { type: 'string' },
   },
 })
 const seconds = Number(values.seconds)
@@ -42,6 +45,7 @@ const COMMANDS: Record<string, { argv: string[]; env?: Record<string, string> }>
   gateway: { argv: [process.execPath, 'src/main.ts'] },
   passthrough: { argv: [process.execPath, 'scripts/bench/passthrough.ts'] },
   'passthrough-tap': { argv: [process.execPath, 'scripts/bench/passthrough.ts'], env: { PASSTHROUGH_TAP: '1' } },
+  ...(values.entry !== undefined && { entry: { argv: [process.execPath, values.entry] } }),
 }
 
 interface Collections {

@@ -8,7 +8,7 @@
  */
 import { mkdirSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
-import { redactUrlCredentials } from '../../src/telemetry/elasticsearch-client'
+import { redactUrlCredentials } from '../../src/telemetry/redact-url-credentials'
 import { buildRequest, REQUEST_LANES, rssMb, runCapacityStep, runRequestLane, type LoadContext } from './lanes'
 import { describeMachine, machineInfo } from './machine'
 import { parseOptions } from './options'

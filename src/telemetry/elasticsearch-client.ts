@@ -23,8 +23,3 @@ export function createElasticsearchClient(settings: ElasticsearchSettings): Clie
     ...(settings.username ? { auth: { username: settings.username, password: settings.password ?? '' } } : {}),
   })
 }
-
-/** Error texts may quote the node URL; credentials embedded in it never reach a log line. */
-export function redactUrlCredentials(text: string): string {
-  return text.replace(/\/\/[^/@\s]+@/g, '//***@')
-}

@@ -1,7 +1,7 @@
 import { errors, type Client } from '@elastic/elasticsearch'
 import { promisify } from 'node:util'
 import { gzip } from 'node:zlib'
-import { redactUrlCredentials } from './elasticsearch-client'
+import { redactUrlCredentials } from './redact-url-credentials'
 import type { ExportSink, SendOutcome } from './exporter'
 import type { RequestRecord } from './request-record'
 

@@ -1,11 +1,10 @@
 import type { TelemetrySettings } from '../config/load-config'
 import type { Logger } from '../logger'
-import { createElasticsearchClient, redactUrlCredentials } from './elasticsearch-client'
-import { setUpIndex } from './elasticsearch-setup'
-import { createElasticsearchSink } from './elasticsearch-sink'
+import type { ElasticsearchShipping } from './elasticsearch-shipping'
 import { createExporter, type Exporter, type ExporterStats } from './exporter'
 import { createGatewayMetrics, type GatewayMetrics } from './metrics'
 import { createPricing, EMBEDDED_PRICES, mergePriceTables, readPriceFile } from './pricing'
+import { redactUrlCredentials } from './redact-url-credentials'
 import type { RequestRecord } from './request-record'
 import { RequestTelemetry, type RecordContext } from './request-telemetry'
 
@@ -39,12 +38,15 @@ export interface Telemetry {
 export function createTelemetry(options: TelemetryOptions): Telemetry {
   const { settings, logger } = options
   const es = settings.elasticsearch
-  const client = es === null ? null : createElasticsearchClient(es)
+  // Imported only when configured: elasticsearch-shipping.ts says why. A failed import fails
+  // each send and set-up attempt, which log it and retry.
+  const shipping: Promise<ElasticsearchShipping> | null = es === null ? null : import('./elasticsearch-shipping').then((module) => module.connectElasticsearch(es))
+  shipping?.catch(() => {})
   const exporter: Exporter<RequestRecord> | null =
-    es === null || client === null
+    es === null || shipping === null
       ? null
       : createExporter({
-          sink: createElasticsearchSink(client, es.index),
+          sink: { send: async (batch) => (await shipping).sink.send(batch) },
           capacity: settings.bufferCapacity,
           batchSize: es.batchSize,
           flushIntervalMs: es.flushIntervalMs,
@@ -89,9 +91,9 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
 
   /** Installs the template and policy; until it succeeds records are held, and it is retried with backoff. */
   async function attemptSetUp(): Promise<boolean> {
-    if (setUpDone || es === null || client === null || exporter === null) return true
+    if (setUpDone || shipping === null || exporter === null) return true
     try {
-      const result = await setUpIndex(client, { index: es.index, retentionDays: es.retentionDays }, logger)
+      const result = await (await shipping).setUp(logger)
       logger.info('elasticsearch index template installed', { template: result.template, ilm_policy: result.policy })
       setUpDone = true
       exporter.resume()
@@ -137,7 +139,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
       if (!setUpDone) await attemptSetUp()
       const stats = await exporter.shutdown(timeoutMs)
       logger.info('telemetry flushed', { ...stats })
-      await client?.close()
+      await shipping?.then((connected) => connected.close(), () => {})
     },
   }
 }

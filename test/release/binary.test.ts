@@ -6,6 +6,7 @@ import OpenAI from 'openai'
 import packageJson from '../../package.json' with { type: 'json' }
 import { ConfigSchema } from '../../src/config/schema'
 import { childPids, environmentOf, freePort, isAlive, startBinary, type BinaryProcess, type StartOptions } from '../support/binary-process'
+import { describeWithElasticsearch, exporterSettings, uniqueIndexName, waitFor } from '../support/elasticsearch'
 import { chunkTexts, completion, startMockOpenAI } from '../support/mock-openai'
 import { countCompletedStreams } from '../support/raw-streams'
 import { releaseBinary } from '../support/release-build'
@@ -262,4 +263,34 @@ describe('WORKERS=2', () => {
     expect(supervisor.logs.filter((line) => line.msg === 'worker stopped' && line.code === 0)).toHaveLength(2)
     expect([replacement.pid as number, workerPids[1]!].filter(isAlive)).toEqual([])
   }, 20_000)
+})
+
+// The binary imports the Elasticsearch client only when telemetry goes there: this shows the
+// bundled module still loads, sets up the index and ships.
+describeWithElasticsearch('with ENABLE_ELASTICSEARCH', (es) => {
+  const index = uniqueIndexName('ai-gw-binary')
+  afterAll(() => es.client.indices.delete({ index: `${index}*` }).catch(() => {}))
+
+  test('installs the index template and ships one document per request', async () => {
+    const shippingPort = freePort()
+    const env = { PORT: String(shippingPort), ...exporterSettings(es, index), ELASTICSEARCH_FLUSH_INTERVAL_MS: '100' }
+    const shipping = startBinary([binary], { cwd: folder, env, ...asUnprivileged })
+    try {
+      await shipping.waitForLog((line) => line.msg === 'elasticsearch index template installed')
+      const answered = await client(`http://127.0.0.1:${shippingPort}`).chat.completions.create({ model: 'gpt-4o-mini', messages }).withResponse()
+      const requestId = answered.response.headers.get('x-request-id')!
+      const found = await waitFor(
+        async () => {
+          await es.client.indices.refresh({ index }).catch(() => {})
+          return (await es.client.search<any>({ index, query: { ids: { values: [requestId] } } }).catch(() => null))?.hits.hits ?? []
+        },
+        (hits) => hits.length > 0,
+      )
+      expect(found).toHaveLength(1)
+      expect(found[0]!._source.attributes.metadata.tokens.total).toBe(answered.data.usage!.total_tokens)
+    } finally {
+      shipping.process.kill('SIGTERM')
+      expect(await shipping.exited).toBe(0)
+    }
+  }, 30_000)
 })

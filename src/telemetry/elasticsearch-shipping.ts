@@ -1,0 +1,29 @@
+import type { TelemetrySettings } from '../config/load-config'
+import type { Logger } from '../logger'
+import { createElasticsearchClient } from './elasticsearch-client'
+import { setUpIndex, type IndexSetupResult } from './elasticsearch-setup'
+import { createElasticsearchSink } from './elasticsearch-sink'
+import type { ExportSink } from './exporter'
+import type { RequestRecord } from './request-record'
+
+export interface ElasticsearchShipping {
+  sink: ExportSink<RequestRecord>
+  /** Installs the index template and the ILM policy. */
+  setUp(logger: Logger): Promise<IndexSetupResult>
+  close(): Promise<void>
+}
+
+/**
+ * Everything that needs `@elastic/elasticsearch`, behind one module that telemetry.ts imports
+ * only when Elasticsearch is configured: the client holds ~4.4 MB of heap in ~42,000 objects
+ * and adds ~30 MB of RSS, which the embedded default would otherwise carry, and every
+ * collection would trace, for nothing.
+ */
+export function connectElasticsearch(settings: NonNullable<TelemetrySettings['elasticsearch']>): ElasticsearchShipping {
+  const client = createElasticsearchClient(settings)
+  return {
+    sink: createElasticsearchSink(client, settings.index),
+    setUp: (logger) => setUpIndex(client, { index: settings.index, retentionDays: settings.retentionDays }, logger),
+    close: () => client.close(),
+  }
+}
