@@ -5,7 +5,7 @@
  * answer) at a steady rate, paced per millisecond tick. The sink talks either to the mock
  * provider's `_bulk` stand-in (`scripts/bench/mock-provider.ts`, its own process) or to a real
  * node (`--elasticsearch URL`, credentials may be embedded). CPU per record is this process's
- * (`process.cpuUsage()`): pushing, batching, serializing, compressing, sending, reading answers.
+ * (`process.cpuUsage()`): serializing and pushing, batching, compressing, sending, reading answers.
  *
  *   bun scripts/bench/exporter-throughput.ts [--rate N] [--seconds S] [--elasticsearch URL]
  *       [--batch-size N] [--flush-interval-ms MS] [--capacity N]
@@ -16,9 +16,10 @@
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../../src/config/load-config'
 import { createLogger } from '../../src/logger'
+import { indexNameFor, toBulkEntry, type BulkEntry } from '../../src/telemetry/bulk-entry'
 import { createElasticsearchClient } from '../../src/telemetry/elasticsearch-client'
 import { setUpIndex } from '../../src/telemetry/elasticsearch-setup'
-import { createElasticsearchSink, indexNameFor } from '../../src/telemetry/elasticsearch-sink'
+import { createElasticsearchSink } from '../../src/telemetry/elasticsearch-sink'
 import { createExporter, type ExportSink } from '../../src/telemetry/exporter'
 import { redactUrlCredentials } from '../../src/telemetry/redact-url-credentials'
 import type { RequestRecord } from '../../src/telemetry/request-record'
@@ -185,10 +186,10 @@ async function run(): Promise<number> {
 
   const documentsBefore = await documentsAtSink()
   const standInCpuBefore = standIn === undefined ? 0 : await cpuMicros(standIn.pid)
-  const sink = createElasticsearchSink(client, indexPattern)
+  const sink = createElasticsearchSink(client)
   /** Wall time of each bulk request, to tell a slow sink from a slow exporter. */
   const sends: Array<{ ms: number; records: number }> = []
-  const timedSink: ExportSink<RequestRecord> = {
+  const timedSink: ExportSink<BulkEntry> = {
     async send(batch) {
       const began = performance.now()
       try {
@@ -198,7 +199,7 @@ async function run(): Promise<number> {
       }
     },
   }
-  const exporter = createExporter<RequestRecord>({ sink: timedSink, capacity, batchSize, flushIntervalMs, logger })
+  const exporter = createExporter<BulkEntry>({ sink: timedSink, capacity, batchSize, flushIntervalMs, logger })
 
   const total = Math.round(rate * seconds)
   const perSecond: number[] = new Array(Math.max(1, Math.ceil(seconds))).fill(0)
@@ -220,7 +221,8 @@ async function run(): Promise<number> {
       const second = Math.min(Math.floor(elapsed / 1000), perSecond.length - 1)
       perSecond[second]! += Math.max(0, due - pushed)
       while (pushed < due) {
-        exporter.push(nextRecord())
+        // Serialised at the push, as the gateway does when a request ends.
+        exporter.push(toBulkEntry(nextRecord(), indexPattern))
         pushed++
       }
       maxQueued = Math.max(maxQueued, exporter.stats().queued)

@@ -1,13 +1,13 @@
 import type { TelemetrySettings } from '../config/load-config'
 import type { Logger } from '../logger'
+import type { BulkEntry } from './bulk-entry'
 import { createElasticsearchClient } from './elasticsearch-client'
 import { setUpIndex, type IndexSetupResult } from './elasticsearch-setup'
 import { createElasticsearchSink } from './elasticsearch-sink'
 import type { ExportSink } from './exporter'
-import type { RequestRecord } from './request-record'
 
 export interface ElasticsearchShipping {
-  sink: ExportSink<RequestRecord>
+  sink: ExportSink<BulkEntry>
   /** Installs the index template and the ILM policy. */
   setUp(logger: Logger): Promise<IndexSetupResult>
   close(): Promise<void>
@@ -22,7 +22,7 @@ export interface ElasticsearchShipping {
 export function connectElasticsearch(settings: NonNullable<TelemetrySettings['elasticsearch']>): ElasticsearchShipping {
   const client = createElasticsearchClient(settings)
   return {
-    sink: createElasticsearchSink(client, settings.index),
+    sink: createElasticsearchSink(client),
     setUp: (logger) => setUpIndex(client, { index: settings.index, retentionDays: settings.retentionDays }, logger),
     close: () => client.close(),
   }

@@ -1,16 +1,9 @@
 import { errors, type Client } from '@elastic/elasticsearch'
 import { promisify } from 'node:util'
 import { gzip } from 'node:zlib'
-import { redactUrlCredentials } from './redact-url-credentials'
+import type { BulkEntry } from './bulk-entry'
 import type { ExportSink, SendOutcome } from './exporter'
-import type { RequestRecord } from './request-record'
-
-/** `ai-gateway-metrics-{yyyy.MM.dd}` → one index per day of the record's timestamp. */
-export function indexNameFor(pattern: string, timestamp: string): string {
-  if (!pattern.includes('{')) return pattern
-  const [year, month, day] = timestamp.slice(0, 10).split('-')
-  return pattern.replace('{yyyy.MM.dd}', `${year}.${month}.${day}`).replace('{yyyy.MM}', `${year}.${month}`)
-}
+import { redactUrlCredentials } from './redact-url-credentials'
 
 /**
  * Only what `send` reads: without it every item carries _index, _id, _version, result,
@@ -36,15 +29,14 @@ const gzipAsync = promisify(gzip)
 const GZIP_LEVEL = 1
 
 /**
- * One `_bulk` request per batch. Each record is created under its request id, so a batch
- * retried after a lost acknowledgement cannot index a record twice: the second `create`
- * answers 409, which means it is already there.
+ * One `_bulk` request per batch of entries (bulk-entry.ts). Each creates its record under the
+ * request id, so a batch retried after a lost acknowledgement cannot index a record twice.
  */
-export function createElasticsearchSink(client: Client, indexPattern: string): ExportSink<RequestRecord> {
-  async function send(batch: RequestRecord[]): Promise<SendOutcome> {
+export function createElasticsearchSink(client: Client): ExportSink<BulkEntry> {
+  async function send(batch: BulkEntry[]): Promise<SendOutcome> {
     let response
     try {
-      const body = await gzipAsync(bulkBody(batch, indexPattern), { level: GZIP_LEVEL })
+      const body = await gzipAsync(batch.join(''), { level: GZIP_LEVEL })
       response = await client.bulk({ body, filter_path: BULK_FILTER_PATH } as Parameters<Client['bulk']>[0], { headers: { 'content-encoding': 'gzip' }, compression: false })
     } catch (error) {
       // Over http.max_content_length (100 MB by default): large payloads add up; send halves.
@@ -66,7 +58,7 @@ export function createElasticsearchSink(client: Client, indexPattern: string): E
     return retry.length === 0 && failed.length === 0 ? { kind: 'ok' } : { kind: 'partial', retry, failed }
   }
 
-  async function sendInHalves(batch: RequestRecord[]): Promise<SendOutcome> {
+  async function sendInHalves(batch: BulkEntry[]): Promise<SendOutcome> {
     const middle = Math.ceil(batch.length / 2)
     const halves = [
       { offset: 0, outcome: await send(batch.slice(0, middle)), size: middle },
@@ -85,16 +77,6 @@ export function createElasticsearchSink(client: Client, indexPattern: string): E
   }
 
   return { send }
-}
-
-/** The NDJSON of a batch: a `create` action line and the document line for each record. */
-function bulkBody(batch: RequestRecord[], indexPattern: string): string {
-  let body = ''
-  for (const record of batch) {
-    const action = { create: { _index: indexNameFor(indexPattern, record.timestamp), _id: record.attributes.id } }
-    body += `${JSON.stringify(action)}\n${JSON.stringify(record)}\n`
-  }
-  return body
 }
 
 function outcomeOfFailedRequest(error: unknown, size: number): SendOutcome {

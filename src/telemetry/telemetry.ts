@@ -1,5 +1,6 @@
 import type { TelemetrySettings } from '../config/load-config'
 import type { Logger } from '../logger'
+import { toBulkEntry, type BulkEntry } from './bulk-entry'
 import type { ElasticsearchShipping } from './elasticsearch-shipping'
 import { createExporter, type Exporter, type ExporterStats } from './exporter'
 import { createGatewayMetrics, type GatewayMetrics } from './metrics'
@@ -42,7 +43,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   // each send and set-up attempt, which log it and retry.
   const shipping: Promise<ElasticsearchShipping> | null = es === null ? null : import('./elasticsearch-shipping').then((module) => module.connectElasticsearch(es))
   shipping?.catch(() => {})
-  const exporter: Exporter<RequestRecord> | null =
+  const exporter: Exporter<BulkEntry> | null =
     es === null || shipping === null
       ? null
       : createExporter({
@@ -77,7 +78,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
         metrics.requestEnded()
         metrics.observe(record, pricedModel)
       })
-      exporter?.push(record)
+      if (exporter !== null && es !== null) attempt('queue a record for Elasticsearch', () => exporter.push(toBulkEntry(record, es.index)))
       if (options.onRecord) attempt('hand a record on', () => options.onRecord!(record))
       attempt('note an unpriced model', () => noteUnpriced(record))
     },

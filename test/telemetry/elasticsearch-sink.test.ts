@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from 'bun:test'
+import { indexNameFor, toBulkEntry } from '../../src/telemetry/bulk-entry'
 import { createElasticsearchClient } from '../../src/telemetry/elasticsearch-client'
-import { BULK_FILTER_PATH, createElasticsearchSink, indexNameFor } from '../../src/telemetry/elasticsearch-sink'
+import { BULK_FILTER_PATH, createElasticsearchSink } from '../../src/telemetry/elasticsearch-sink'
 import type { RequestRecord } from '../../src/telemetry/request-record'
 import { sampleRecord } from '../support/sample-record'
 
@@ -61,7 +62,9 @@ afterAll(() => mock.stop())
 
 function sinkFor(url: string, options: { username?: string; password?: string; requestTimeoutMs?: number } = {}) {
   const client = createElasticsearchClient({ url, requestTimeoutMs: options.requestTimeoutMs ?? 5000, username: options.username, password: options.password })
-  return createElasticsearchSink(client, 'ai-gateway-metrics-{yyyy.MM.dd}')
+  const sink = createElasticsearchSink(client)
+  // Records serialised as telemetry.ts does before it queues them.
+  return { send: (records: RequestRecord[]) => sink.send(records.map((r) => toBulkEntry(r, 'ai-gateway-metrics-{yyyy.MM.dd}'))) }
 }
 
 function record(id: string, timestamp: string): RequestRecord {

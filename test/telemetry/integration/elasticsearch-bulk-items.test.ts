@@ -1,5 +1,6 @@
 import type { Client } from '@elastic/elasticsearch'
 import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { toBulkEntry } from '../../../src/telemetry/bulk-entry'
 import { createElasticsearchClient } from '../../../src/telemetry/elasticsearch-client'
 import { BULK_FILTER_PATH, createElasticsearchSink } from '../../../src/telemetry/elasticsearch-sink'
 import type { RequestRecord } from '../../../src/telemetry/request-record'
@@ -57,9 +58,10 @@ describeWithElasticsearch('bulk item results from a real Elasticsearch, filtered
   }, 30_000)
 
   test('the sink maps a real partial failure: 409 delivered, 5xx retried, the others failed with their reasons', async () => {
-    const sink = createElasticsearchSink(impatient, pattern)
-    expect(await sink.send([record('sink-1', day.ok), record('sink-2', day.ok)])).toEqual({ kind: 'ok' })
-    const outcome = await sink.send([
+    const sink = createElasticsearchSink(impatient)
+    const send = (records: RequestRecord[]) => sink.send(records.map((r) => toBulkEntry(r, pattern)))
+    expect(await send([record('sink-1', day.ok), record('sink-2', day.ok)])).toEqual({ kind: 'ok' })
+    const outcome = await send([
       record('sink-1', day.ok), // already there: 409
       record('sink-3', day.ok),
       record('sink-4', day.ok, 'slow'), // not a long: 400

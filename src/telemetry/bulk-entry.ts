@@ -1,0 +1,24 @@
+import type { RequestRecord } from './request-record'
+
+/** One record as `_bulk` takes it: its `create` action line and its document line, newline-ended. */
+export type BulkEntry = string
+
+/** `ai-gateway-metrics-{yyyy.MM.dd}` → one index per day of the record's timestamp. */
+export function indexNameFor(pattern: string, timestamp: string): string {
+  if (!pattern.includes('{')) return pattern
+  const [year, month, day] = timestamp.slice(0, 10).split('-')
+  return pattern.replace('{yyyy.MM.dd}', `${year}.${month}.${day}`).replace('{yyyy.MM}', `${year}.${month}`)
+}
+
+/**
+ * Serialised as the record is finished, not when its batch leaves: the record's objects are
+ * still in the CPU's caches then, and the queue holds one string per record instead of an
+ * object graph for the collector to trace. Telemetry to Elasticsearch cost 9.7 → 5.8 µs of CPU
+ * per JSON request at c=32 in one A/B run (scripts/bench, gateway-es against gateway).
+ * Each record is created under its request id, so a batch sent twice cannot index it twice:
+ * the second `create` answers 409, which means it is already there.
+ */
+export function toBulkEntry(record: RequestRecord, indexPattern: string): BulkEntry {
+  const action = { create: { _index: indexNameFor(indexPattern, record.timestamp), _id: record.attributes.id } }
+  return `${JSON.stringify(action)}\n${JSON.stringify(record)}\n`
+}
