@@ -22,9 +22,9 @@ export const REQUEST_LANES: RequestLane[] = [
   { id: 'json-c128', kind: 'closed', stream: false, connections: 128 },
   { id: 'stream-c32', kind: 'closed', stream: true, connections: 32 },
   { id: 'stream-c128', kind: 'closed', stream: true, connections: 128 },
-  // 32 streams at a time: ~1,500 streams and ~30,000 gaps per 10 s. A TTFB p99 then rests on
-  // 15 streams a round and moves by 2–4 ms between identical runs; with 128 the load's own core
-  // saturates instead (the direct target's TTFB p99 went 3 → 10 ms), which is worse.
+  // 32 streams at a time: ~400 streams and ~8,000 gaps per 5 s round. The TTFB percentiles pool
+  // every round's streams (report.ts); with 128 at a time the load's own core saturated instead
+  // (the direct target's TTFB p99 went 3 → 10 ms).
   { id: 'paced', kind: 'paced', stream: true, connections: 32 },
 ]
 
@@ -76,13 +76,23 @@ export async function runLoadClient<T extends ClosedResult | StreamResult>(spec:
 
 export type Metrics = Record<string, number>
 
+/** Raw samples a lane keeps, for percentiles over all its rounds: time to first byte in µs. */
+export interface Samples {
+  ttfbUs: number[]
+}
+
+export interface LaneResult {
+  metrics: Metrics
+  samples?: Samples
+}
+
 /** One request lane against one target: the lane's numbers plus CPU per request of `pid`. */
-export async function runRequestLane(lane: RequestLane, request: RequestSpec, pid: number | undefined, durationMs: number, paceMs: number, context: LoadContext): Promise<Metrics> {
+export async function runRequestLane(lane: RequestLane, request: RequestSpec, pid: number | undefined, durationMs: number, paceMs: number, context: LoadContext): Promise<LaneResult> {
   const cpuBefore = pid === undefined ? 0 : await cpuMicros(pid)
   if (lane.kind === 'paced') {
     const result = await runLoadClient<StreamResult>({ mode: 'paced', request, connections: lane.connections, durationMs, stallMs: paceMs * 10, spreadMs: STREAM_CHUNKS * paceMs }, context)
     if (result.failed > 0) throw new Error(`${result.failed} of ${result.streams} streams failed: ${result.firstError}`)
-    return {
+    const metrics = {
       streams: result.streams,
       ttfbP50: result.ttfbMs.p50,
       ttfbP99: result.ttfbMs.p99,
@@ -91,6 +101,7 @@ export async function runRequestLane(lane: RequestLane, request: RequestSpec, pi
       gapMax: result.gapMs.max,
       stalls: result.stalls,
     }
+    return { metrics, samples: { ttfbUs: result.ttfbSamplesUs ?? [] } }
   }
   const result =
     context.load === 'wrk'
@@ -100,7 +111,7 @@ export async function runRequestLane(lane: RequestLane, request: RequestSpec, pi
   if (result.requests === 0 || result.errors > result.requests / 100) {
     throw new Error(`${result.errors} errors for ${result.requests} good answers`)
   }
-  return {
+  const metrics = {
     requests: result.requests,
     rps: result.requests / (result.durationMs / 1000),
     p50: result.latencyMs.p50,
@@ -108,6 +119,7 @@ export async function runRequestLane(lane: RequestLane, request: RequestSpec, pi
     errors: result.errors,
     ...(pid === undefined ? {} : { cpuUsPerRequest: (cpuAfter - cpuBefore) / result.requests }),
   }
+  return { metrics }
 }
 
 /** `streams` paced streams opened over half a second against one target, with its peak RSS meanwhile. */

@@ -41,6 +41,8 @@ export interface StreamResult {
   durationMs: number
   ttfbMs: Summary
   gapMs: Summary
+  /** Every time to first byte, in µs (paced mode): the runner pools them across rounds. */
+  ttfbSamplesUs?: number[]
   firstError?: string
 }
 
@@ -140,7 +142,7 @@ async function paced(spec: Extract<LoadSpec, { mode: 'paced' }>): Promise<Stream
     }
   }
   await Promise.all(Array.from({ length: spec.connections }, worker))
-  return streamResult(tally, streams, started)
+  return { ...streamResult(tally, streams, started), ttfbSamplesUs: tally.ttfb.map((ms) => Math.round(ms * 1000)) }
 }
 
 async function burst(spec: Extract<LoadSpec, { mode: 'burst' }>): Promise<StreamResult> {

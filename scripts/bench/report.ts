@@ -3,7 +3,8 @@
  * passthrough measured in the same run, differences to the direct baseline, each target
  * of issue 7 as PASS or MISS, and the scaling of WORKERS=2 over one process (report only).
  */
-import { median, medianDifference, medianRatio } from './stats'
+import type { Samples } from './lanes'
+import { median, medianDifference, medianRatio, percentile } from './stats'
 import { BASELINE, REFERENCE } from './targets'
 
 export interface Row {
@@ -11,6 +12,7 @@ export interface Row {
   target: string
   round: number
   metrics?: Record<string, number>
+  samples?: Samples
   error?: string
 }
 
@@ -49,6 +51,16 @@ export class Results {
 
   added(lane: string, target: string, metric: string, baseline = BASELINE): number {
     return medianDifference(this.series(lane, target, metric), this.series(lane, baseline, metric))
+  }
+
+  /**
+   * A percentile of the time to first byte over every round's streams pooled, in ms. One
+   * paced round holds ~400 streams, so its p99 rests on 4 of them and moved by tenths of a
+   * millisecond between identical runs; three rounds pooled put it on 12.
+   */
+  pooledTtfb(lane: string, target: string, p: number): number {
+    const samples = this.rows.filter((row) => row.lane === lane && row.target === target).flatMap((row) => row.samples?.ttfbUs ?? [])
+    return percentile(samples, p) / 1000
   }
 
   error(lane: string, target: string): string | undefined {
@@ -108,9 +120,10 @@ export function resultsTable(results: Results, targets: string[], lanes: string[
       add(lane, 'p50 / p99 ms', (t) => `${fixed(results.median(lane, t, 'p50'), 2)} / ${fixed(results.median(lane, t, 'p99'), 2)}`)
       add(lane, 'CPU µs/request', versusReference(lane, 'cpuUsPerRequest', (v) => fixed(v, 1)))
     } else if (lane === 'paced') {
-      add(lane, 'TTFB p50 / p99 ms', (t) => `${fixed(results.median(lane, t, 'ttfbP50'), 3)} / ${fixed(results.median(lane, t, 'ttfbP99'), 3)}`)
-      add(lane, 'added TTFB p99 ms', (t) => (t === BASELINE ? '' : signed(results.added(lane, t, 'ttfbP99'), 3)))
-      add(lane, 'TTFB p99 − passthrough ms', (t) => (t === BASELINE || t === REFERENCE ? '' : signed(results.added(lane, t, 'ttfbP99', REFERENCE), 3)))
+      const ttfb99 = (t: string) => results.pooledTtfb(lane, t, 99)
+      add(lane, 'TTFB p50 / p99 ms (rounds pooled)', (t) => `${fixed(results.pooledTtfb(lane, t, 50), 3)} / ${fixed(ttfb99(t), 3)}`)
+      add(lane, 'added TTFB p99 ms', (t) => (t === BASELINE ? '' : signed(ttfb99(t) - ttfb99(BASELINE), 3)))
+      add(lane, 'TTFB p99 − passthrough ms', (t) => (t === BASELINE || t === REFERENCE ? '' : signed(ttfb99(t) - ttfb99(REFERENCE), 3)))
       add(lane, 'gap p50 / p99 ms', (t) => `${fixed(results.median(lane, t, 'gapP50'), 3)} / ${fixed(results.median(lane, t, 'gapP99'), 3)}`)
       add(lane, 'added gap p50 / p99 ms', (t) => (t === BASELINE ? '' : `${signed(results.added(lane, t, 'gapP50'), 3)} / ${signed(results.added(lane, t, 'gapP99'), 3)}`))
     } else if (lane === 'capacity') {
@@ -140,7 +153,7 @@ export function checks(results: Results, target: string, lanes: string[], settle
   }
   if (lanes.includes('paced')) {
     // The issue bounds the time to first byte the gateway adds over the passthrough.
-    const ttfb = ran('paced') ? results.added('paced', target, 'ttfbP99', REFERENCE) : Number.NaN
+    const ttfb = ran('paced') ? results.pooledTtfb('paced', target, 99) - results.pooledTtfb('paced', REFERENCE, 99) : Number.NaN
     push('TTFB p99 over the passthrough (ms, paced)', ttfb, '≤ 0.5 ms', ttfb <= 0.5)
     const gap50 = ran('paced') ? results.added('paced', target, 'gapP50') : Number.NaN
     push('added inter-chunk gap p50 (ms)', gap50, '≤ 0.1 ms', gap50 <= 0.1)

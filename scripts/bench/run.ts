@@ -100,8 +100,8 @@ async function main(): Promise<void> {
         const target = targets[(i + round) % targets.length]!
         const name = target.spec.name
         try {
-          const metrics = await runRequestLane(lane, request(target, lane.stream, lane.kind === 'paced' ? options.paceMs : undefined), target.pid, options.durationMs, options.paceMs, context)
-          rows.push({ lane: lane.id, target: name, round, metrics })
+          const { metrics, samples } = await runRequestLane(lane, request(target, lane.stream, lane.kind === 'paced' ? options.paceMs : undefined), target.pid, options.durationMs, options.paceMs, context)
+          rows.push({ lane: lane.id, target: name, round, metrics, ...(samples !== undefined && { samples }) })
           log(`round ${round + 1}/${options.rounds} ${lane.id} ${name}: ${brief(metrics)}`)
         } catch (error) {
           rows.push({ lane: lane.id, target: name, round, error: String(error instanceof Error ? error.message : error) })
@@ -174,7 +174,7 @@ async function main(): Promise<void> {
       `(x) = ratio to \`${REFERENCE}\` round by round; added = difference to \`${BASELINE}\`; ${options.format} wire format; ` +
       `load by ${options.load}; targets pinned to core ${options.targetCpus ?? 'any'}, mock and load to ${options.loadCpus ?? 'any'}; ` +
       (unpinned.length > 0 && options.targetCpus !== undefined ? `${unpinned.join(', ')} not pinned (any core, the mock's and the load's too: their ratios to \`${REFERENCE}\` are not like for like); ` : '') +
-      `paced streams: ${options.paceMs} ms between chunks, stall = a gap over ${options.paceMs * 10} ms`,
+      `paced streams: ${options.paceMs} ms between chunks, time to first byte over every round's streams pooled, stall = a gap over ${options.paceMs * 10} ms`,
     '',
     resultsTable(results, names, tableLanes),
     '',
