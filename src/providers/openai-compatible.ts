@@ -32,13 +32,16 @@ export function openAICompatible({ id, mapPath = (path) => path, acceptsStreamOp
 }
 
 /**
- * A streamed chat completion whose client did not ask for usage gets
+ * A streamed chat completion whose client did not say whether it wants usage gets
  * `stream_options.include_usage: true`: the client then also receives OpenAI's final chunk
- * with empty `choices` and the `usage` object. Any other body goes through byte for byte.
+ * with empty `choices` and the `usage` object. A client that said `include_usage: false` is
+ * obeyed (its record's token counts and cost stay null), and any other body goes through
+ * byte for byte.
  */
 export function withStreamUsage({ path, json, body }: ClientRequest): UpstreamRequest['body'] {
   if (json === undefined || json.stream !== true || !path.endsWith('/chat/completions')) return body
   const options = json.stream_options
-  if (options !== null && typeof options === 'object' && (options as Record<string, unknown>).include_usage === true) return body
+  const said = options !== null && typeof options === 'object' ? (options as Record<string, unknown>).include_usage : undefined
+  if (said === true || said === false) return body
   return JSON.stringify({ ...json, stream_options: { ...(options as object | undefined), include_usage: true } })
 }

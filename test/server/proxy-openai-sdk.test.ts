@@ -50,6 +50,22 @@ describe('OpenAI SDK through the gateway', () => {
     expect(usage).toEqual(MOCK_USAGE)
   })
 
+  test('include_usage: false is obeyed: no usage chunk, and the record says the counts are unknown', async () => {
+    const { data: stream, response } = await client().chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: false } }).withResponse()
+    const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = []
+    for await (const chunk of stream) chunks.push(chunk)
+    expect(JSON.parse(mock.requests[0]!.body).stream_options).toEqual({ include_usage: false })
+    expect(chunks.every((chunk) => chunk.choices.length === 1 && chunk.usage == null)).toBe(true)
+    const id = response.headers.get('x-request-id')
+    // The record is finished once the body has ended, which may come just after the client's last read.
+    const recordOf = () => gateway.records.find((r) => r.attributes.id === id)
+    for (let waited = 0; recordOf() === undefined && waited < 5000; waited += 5) await Bun.sleep(5)
+    const record = recordOf()!
+    expect(record.attributes.metadata.tokens.total).toBeNull()
+    expect(record.attributes.metadata.cost).toBeNull()
+    expect(record.attributes.metadata.finish_reason).toBe('stop')
+  })
+
   test('chunks arrive as the upstream sends them, not all at the end', async () => {
     mock.scenario.chunks = 6
     mock.scenario.chunkDelayMs = 150
