@@ -8,7 +8,7 @@
  * (`process.cpuUsage()`): serializing and pushing, batching, compressing, sending, reading answers.
  *
  *   bun scripts/bench/exporter-throughput.ts [--rate N] [--seconds S] [--elasticsearch URL]
- *       [--batch-size N] [--flush-interval-ms MS] [--capacity N]
+ *       [--batch-size N] [--flush-interval-ms MS] [--concurrent-requests N] [--capacity N]
  *
  * Exits 1 when a record was dropped or the pushes fell below 95% of the target rate.
  * Not part of `npm test`: timings depend on the machine.
@@ -40,6 +40,7 @@ const USAGE = `bun scripts/bench/exporter-throughput.ts [options]
                           default: the mock provider's _bulk stand-in, started here
   --batch-size N          default ELASTICSEARCH_BATCH_SIZE's default
   --flush-interval-ms MS  default ELASTICSEARCH_FLUSH_INTERVAL_MS's default
+  --concurrent-requests N default ELASTICSEARCH_CONCURRENT_REQUESTS's default
   --capacity N            default TELEMETRY_BUFFER_CAPACITY's default
 `
 
@@ -51,6 +52,7 @@ const { values } = parseArgs({
     elasticsearch: { type: 'string' },
     'batch-size': { type: 'string' },
     'flush-interval-ms': { type: 'string' },
+    'concurrent-requests': { type: 'string' },
     capacity: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -73,6 +75,7 @@ const rate = positive('rate', values.rate, 20_000)
 const seconds = positive('seconds', values.seconds, 10)
 const batchSize = positive('batch-size', values['batch-size'], defaults.batchSize)
 const flushIntervalMs = positive('flush-interval-ms', values['flush-interval-ms'], defaults.flushIntervalMs)
+const concurrency = positive('concurrent-requests', values['concurrent-requests'], defaults.concurrentRequests)
 const capacity = positive('capacity', values.capacity, defaults.bufferCapacity)
 
 // ---- realistic records ------------------------------------------------------------------
@@ -199,7 +202,7 @@ async function run(): Promise<number> {
       }
     },
   }
-  const exporter = createExporter<BulkEntry>({ sink: timedSink, capacity, batchSize, flushIntervalMs, logger })
+  const exporter = createExporter<BulkEntry>({ sink: timedSink, capacity, batchSize, flushIntervalMs, concurrency, logger })
 
   const total = Math.round(rate * seconds)
   const perSecond: number[] = new Array(Math.max(1, Math.ceil(seconds))).fill(0)
@@ -261,7 +264,7 @@ async function run(): Promise<number> {
   const lines = [
     `## Exporter throughput: ${fmt(rate)} records/s for ${fmt(seconds, seconds % 1 === 0 ? 0 : 1)} s`,
     '',
-    `Sink: ${sinkName}. Batch size ${fmt(batchSize)}, flush interval ${fmt(flushIntervalMs)} ms, capacity ${fmt(capacity)}, shutdown deadline ${fmt(SHUTDOWN_TIMEOUT_MS)} ms.`,
+    `Sink: ${sinkName}. Batch size ${fmt(batchSize)}, flush interval ${fmt(flushIntervalMs)} ms, ${fmt(concurrency)} bulk request(s) at a time, capacity ${fmt(capacity)}, shutdown deadline ${fmt(SHUTDOWN_TIMEOUT_MS)} ms.`,
     `Records: ${TEMPLATES} chat payloads (4 messages, one answer), ${fmt(recordBytes)} bytes of JSON each on average. Bun ${Bun.version}.`,
     '',
     '| | |',

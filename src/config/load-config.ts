@@ -58,6 +58,7 @@ export interface TelemetrySettings {
     password?: string
     index: string
     batchSize: number
+    concurrentRequests: number
     flushIntervalMs: number
     requestTimeoutMs: number
     retentionDays: number
@@ -171,6 +172,7 @@ function toGatewayConfig(env: ConfigEnv): GatewayConfig {
             password: env.ELASTICSEARCH_PASSWORD || undefined,
             index: env.ELASTICSEARCH_INDEX,
             batchSize: env.ELASTICSEARCH_BATCH_SIZE,
+            concurrentRequests: env.ELASTICSEARCH_CONCURRENT_REQUESTS,
             flushIntervalMs: env.ELASTICSEARCH_FLUSH_INTERVAL_MS,
             requestTimeoutMs: env.ELASTICSEARCH_REQUEST_TIMEOUT_MS,
             retentionDays: env.ELASTICSEARCH_RETENTION_DAYS,

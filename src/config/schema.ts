@@ -63,6 +63,7 @@ export const ConfigSchema = Type.Object({
   }),
   ELASTICSEARCH_BATCH_SIZE: Type.Integer({ default: 500, minimum: 1, description: 'Records per _bulk request; a full batch is sent at once' }),
   ELASTICSEARCH_FLUSH_INTERVAL_MS: Type.Integer({ default: 1000, minimum: 1, description: 'A batch is sent at the latest this long after its oldest record' }),
+  ELASTICSEARCH_CONCURRENT_REQUESTS: Type.Integer({ default: 2, minimum: 1, maximum: 32, description: '_bulk requests in flight at once; one while a batch is being retried' }),
   ELASTICSEARCH_REQUEST_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, description: 'Timeout of one request to Elasticsearch' }),
   ELASTICSEARCH_RETENTION_DAYS: Type.Integer({ default: 30, minimum: 1, description: 'ILM deletes telemetry older than this' }),
   ELASTICSEARCH_SETUP: Type.Boolean({ default: true, description: 'Install the index template and ILM policy at start' }),

@@ -11,10 +11,11 @@ export function indexNameFor(pattern: string, timestamp: string): string {
 }
 
 /**
- * Serialised as the record is finished, not when its batch leaves: the record's objects are
- * still in the CPU's caches then, and the queue holds one string per record instead of an
- * object graph for the collector to trace. What telemetry to Elasticsearch costs per JSON request
- * (gateway-es minus gateway, one `npm run bench` A/B run) went 15.2 → 7.9 µs of CPU at c=32.
+ * Serialised as the record is finished, not when its batch leaves: the queue then holds one
+ * string per record instead of an object graph that lives on until its batch is sent. What
+ * telemetry to Elasticsearch costs per JSON request (gateway-es minus gateway, one
+ * `npm run bench` A/B run) went 15.2 → 7.9 µs of CPU at c=32. A 256 KB request payload (the
+ * default TELEMETRY_MAX_PAYLOAD_BYTES) takes ~25 µs, on the request's own turn.
  * Each record is created under its request id, so a batch sent twice cannot index it twice:
  * the second `create` answers 409, which means it is already there.
  */

@@ -35,6 +35,8 @@ export interface ExporterOptions<T> {
   batchSize: number
   /** A batch leaves at the latest this long after its oldest record was queued. */
   flushIntervalMs: number
+  /** Batches sent at the same time at most (default 1). */
+  concurrency?: number
   logger: Logger
   clock?: Clock
   random?: () => number
@@ -77,39 +79,40 @@ const DROP_LOG_INTERVAL_MS = 10_000
 
 /**
  * Batches records from a bounded ring into a sink, on size or on age (measured from the
- * oldest waiting record, not reset by new ones). One send at a time; a batch stays in
- * flight, and counts against the capacity, until the sink acknowledges it, so a failed
- * batch is retried (capped exponential backoff with full jitter, `Retry-After` honoured)
- * and never lost. Records leave only as exported, failed (refused for good) or dropped.
+ * oldest waiting record, not reset by new ones). Up to `concurrency` batches are sent at a
+ * time; a batch stays out of the ring, and counts against the capacity, until the sink
+ * acknowledges it, so a failed batch is retried (capped exponential backoff with full jitter,
+ * `Retry-After` honoured) and never lost. While a batch waits to be retried no new batch
+ * leaves: a sink in trouble gets one batch at a time. Records leave only as exported, failed
+ * (refused for good) or dropped.
  */
 export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
   const { sink, capacity, flushIntervalMs, logger } = options
   const batchSize = Math.min(options.batchSize, capacity)
   if (options.batchSize > capacity) logger.warn('batch size exceeds buffer capacity; using the capacity', { batch_size: options.batchSize, capacity })
+  const concurrency = Math.max(1, options.concurrency ?? 1)
   const clock = options.clock ?? systemClock
   const random = options.random ?? Math.random
   const backoffBaseMs = options.backoffBaseMs ?? 200
   const backoffMaxMs = options.backoffMaxMs ?? 30_000
 
   const ring = new RingBuffer<Queued<T>>(capacity)
-  let inFlight: Queued<T>[] = []
-  let sending: Promise<void> | undefined
+  /** Batches taken from the ring and not yet acknowledged: being sent, or waiting for a retry. */
+  let batches: Batch<T>[] = []
+  let outside = 0
   let timer: unknown
-  let attempt = 0
   let closed = false
   let paused = options.paused ?? false
   /** Drops since exports last recovered, and those not yet in a log line. */
   let droppedSinceRecovery = 0
   let droppedUnlogged = 0
   let lastDropLogAt = Number.NEGATIVE_INFINITY
-  /** The last retry delay: shutdown waits it out (within its deadline) before trying again. */
-  let lastDelay = 0
   let shuttingDown: Promise<ExporterStats> | undefined
   const stats = { exported: 0, dropped: 0, retried: 0, failed: 0 }
 
   let timerDueAt = Number.POSITIVE_INFINITY
-  /** Arms the one export timer, unless it is already due no later than asked: under a stream
-   *  of pushes, re-arming each time would postpone the export forever. */
+  /** Arms the one timer, unless it is already due no later than asked: under a stream of
+   *  pushes, re-arming each time would postpone the export forever. */
   const arm = (delayMs: number) => {
     const dueAt = clock.now() + Math.max(0, delayMs)
     if (timer !== undefined) {
@@ -120,16 +123,38 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
     timer = clock.setTimeout(() => {
       timer = undefined
       timerDueAt = Number.POSITIVE_INFINITY
-      void exportBatch()
+      pump()
     }, Math.max(0, delayMs))
   }
 
+  const backingOff = () => batches.some((batch) => batch.attempt > 0)
+  const canStartBatch = () => !paused && batches.length < concurrency && !backingOff()
+
+  /** From push: O(1) unless a batch is due. */
   const schedule = () => {
-    if (closed || paused || sending !== undefined || inFlight.length > 0) return
+    if (closed || !canStartBatch()) return
     const oldest = ring.peek()
     if (oldest === undefined) return
     if (ring.size >= batchSize) arm(0)
     else if (timer === undefined) arm(oldest.queuedAt + flushIntervalMs - clock.now())
+  }
+
+  /** Sends what is due: batches whose retry time has come, then new full or aged batches. */
+  function pump(): void {
+    if (closed) return
+    const now = clock.now()
+    for (const batch of batches) if (!batch.sending && batch.retryAt <= now) send(batch)
+    while (canStartBatch() && ring.size > 0 && (ring.size >= batchSize || ring.peek()!.queuedAt + flushIntervalMs <= now)) send(take())
+    const retries = batches.filter((batch) => !batch.sending).map((batch) => batch.retryAt)
+    if (retries.length > 0) arm(Math.min(...retries) - now)
+    else schedule()
+  }
+
+  function take(): Batch<T> {
+    const batch: Batch<T> = { records: ring.take(batchSize), attempt: 0, retryAt: 0, sending: undefined }
+    batches.push(batch)
+    outside += batch.records.length
+    return batch
   }
 
   // Under a sustained overflow a line per dropped record (or per batch) would flood the log:
@@ -145,40 +170,39 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
     lastDropLogAt = clock.now()
   }
 
-  function exportBatch(): Promise<void> {
-    if (sending !== undefined) return sending
-    if (inFlight.length === 0) inFlight = ring.take(batchSize)
-    if (inFlight.length === 0) return Promise.resolve()
-    sending = sendInFlight().finally(() => {
-      sending = undefined
-      // Whatever queued up meanwhile: send it now if a batch is full, or arm the age timer.
-      if (inFlight.length === 0) schedule()
+  function send(batch: Batch<T>): Promise<void> {
+    batch.sending ??= attemptSend(batch).finally(() => {
+      batch.sending = undefined
+      pump()
     })
-    return sending
+    return batch.sending
   }
 
-  async function sendInFlight(): Promise<void> {
-    const batch = inFlight
+  async function attemptSend(batch: Batch<T>): Promise<void> {
+    const sent = batch.records
     let outcome: SendOutcome
     try {
-      outcome = await sink.send(batch.map((q) => q.item))
+      outcome = await sink.send(sent.map((q) => q.item))
     } catch (error) {
       outcome = { kind: 'retry', reason: error instanceof Error ? error.message : String(error) }
     }
     // Shutdown gave up on this batch at its deadline and counted it as dropped: a late answer changes nothing.
-    if (batch !== inFlight) return
+    if (!batches.includes(batch)) return
+    let left = sent
     if (outcome.kind === 'ok') {
-      stats.exported += batch.length
-      inFlight = []
+      stats.exported += sent.length
+      left = []
     } else if (outcome.kind === 'partial') {
       const refused = new Set([...outcome.retry, ...outcome.failed.map((f) => f.index)])
-      stats.exported += batch.length - refused.size
+      stats.exported += sent.length - refused.size
       stats.failed += outcome.failed.length
       for (const { reason } of outcome.failed.slice(0, 3)) logger.error('telemetry record refused by the sink', { reason })
-      inFlight = outcome.retry.map((index) => batch[index]!)
+      left = outcome.retry.map((index) => sent[index]!)
     }
-    if (inFlight.length === 0) {
-      attempt = 0
+    outside -= sent.length - left.length
+    batch.records = left
+    if (left.length === 0) {
+      batches = batches.filter((other) => other !== batch)
       // Recovered once the buffer has room again, not at each batch that gets out of a full one.
       if (droppedSinceRecovery > 0 && ring.size <= capacity / 2) {
         logger.warn('telemetry export recovered after dropping records', { dropped: droppedSinceRecovery })
@@ -188,13 +212,12 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
       }
       return
     }
-    stats.retried += inFlight.length
-    const delay = outcome.kind === 'retry' && outcome.retryAfterMs !== undefined ? outcome.retryAfterMs : backoffDelay(attempt++)
-    if (attempt <= 1 || attempt % 10 === 0) {
-      logger.warn('telemetry export failed; retrying', { records: inFlight.length, attempt, retry_in_ms: Math.round(delay), reason: outcome.kind === 'retry' ? outcome.reason : 'items rejected with 429' })
+    stats.retried += left.length
+    const delay = outcome.kind === 'retry' && outcome.retryAfterMs !== undefined ? outcome.retryAfterMs : backoffDelay(batch.attempt++)
+    if (batch.attempt <= 1 || batch.attempt % 10 === 0) {
+      logger.warn('telemetry export failed; retrying', { records: left.length, attempt: batch.attempt, retry_in_ms: Math.round(delay), reason: outcome.kind === 'retry' ? outcome.reason : 'items rejected with 429' })
     }
-    if (!closed) arm(delay)
-    lastDelay = delay
+    batch.retryAt = clock.now() + delay
   }
 
   /** Full jitter: uniformly random up to the capped exponential step. */
@@ -205,8 +228,8 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
   return {
     push(item) {
       if (closed) return drop(1, 'exporter is shut down')
-      if (ring.size + inFlight.length >= capacity) {
-        // Evict the oldest record not yet sent; if everything is in flight, the newcomer goes.
+      if (ring.size + outside >= capacity) {
+        // Evict the oldest record not yet sent; if everything is out in batches, the newcomer goes.
         if (ring.size === 0) return drop(1, 'buffer full')
         ring.shift()
         drop(1, 'buffer full')
@@ -215,11 +238,11 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
       schedule()
     },
     stats() {
-      return { queued: ring.size + inFlight.length, capacity, ...stats }
+      return { queued: ring.size + outside, capacity, ...stats }
     },
     resume() {
       paused = false
-      schedule()
+      pump()
     },
     shutdown(timeoutMs) {
       // Once: a second call waits for the same flush instead of reporting it half done.
@@ -237,14 +260,18 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
     const keepAlive = setInterval(() => {}, 60_000)
     try {
       const deadline = clock.now() + timeoutMs
-      while (!paused && (ring.size > 0 || inFlight.length > 0) && clock.now() < deadline) {
-        const settled = await Promise.race([exportBatch().then(() => true), sleep(deadline - clock.now()).then(() => false)])
+      while (!paused && (ring.size > 0 || batches.length > 0) && clock.now() < deadline) {
+        // Everything goes now, whatever its age; a batch waiting for a retry is sent again at once.
+        while (batches.length < concurrency && ring.size > 0) take()
+        const round = Promise.all(batches.map(send)).then(() => true)
+        const settled = await Promise.race([round, sleep(deadline - clock.now()).then(() => false)])
         if (!settled) break
-        if (inFlight.length > 0) await sleep(Math.min(lastDelay, deadline - clock.now()))
+        if (batches.length > 0) await sleep(Math.min(Math.min(...batches.map((batch) => batch.retryAt)) - clock.now(), deadline - clock.now()))
       }
-      drop(ring.size + inFlight.length, paused ? 'the sink never became ready' : 'not delivered before the shutdown deadline')
+      drop(ring.size + outside, paused ? 'the sink never became ready' : 'not delivered before the shutdown deadline')
       ring.take(ring.size)
-      inFlight = []
+      batches = []
+      outside = 0
       return { queued: 0, capacity, ...stats }
     } finally {
       clearInterval(keepAlive)
@@ -254,4 +281,13 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
   function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => clock.setTimeout(resolve, Math.max(0, ms)))
   }
+}
+
+interface Batch<T> {
+  records: Queued<T>[]
+  /** Failed attempts so far: the backoff step of the next. */
+  attempt: number
+  /** When it may be sent again after a failure (clock time). */
+  retryAt: number
+  sending: Promise<void> | undefined
 }

@@ -50,6 +50,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
           sink: { send: async (batch) => (await shipping).sink.send(batch) },
           capacity: settings.bufferCapacity,
           batchSize: es.batchSize,
+          concurrency: es.concurrentRequests,
           flushIntervalMs: es.flushIntervalMs,
           logger,
           // Nothing is written before the index template exists: the first bulk request would

@@ -11,8 +11,8 @@ interface ScriptedSink extends ExportSink<string> {
   sends: Array<{ at: number; batch: string[] }>
   /** Answers for the next sends, in order; once used up, every send is acknowledged. */
   reply(...replies: Reply[]): void
-  /** Answers the send that was held. */
-  release(outcome: SendOutcome): void
+  /** Answers the oldest send that is held (an outcome, or one made from its batch). */
+  release(outcome: SendOutcome | ((batch: string[]) => SendOutcome)): void
   /** Most sends waiting for an answer at the same time. */
   maxOpen: number
   readonly holding: boolean
@@ -24,26 +24,25 @@ const RETRY: SendOutcome = { kind: 'retry', reason: 'Elasticsearch answered 503'
 function createScriptedSink(clock: Clock): ScriptedSink {
   const script: Reply[] = []
   let open = 0
-  let held: ((outcome: SendOutcome) => void) | undefined
+  const held: Array<{ batch: string[]; answer: (outcome: SendOutcome) => void }> = []
   const sink: ScriptedSink = {
     sends: [],
     maxOpen: 0,
     get holding() {
-      return held !== undefined
+      return held.length > 0
     },
     reply: (...replies) => void script.push(...replies),
     release(outcome) {
-      if (held === undefined) throw new Error('no send is held')
-      const answer = held
-      held = undefined
-      answer(outcome)
+      const oldest = held.shift()
+      if (oldest === undefined) throw new Error('no send is held')
+      oldest.answer(typeof outcome === 'function' ? outcome(oldest.batch) : outcome)
     },
     async send(batch) {
       sink.sends.push({ at: clock.now(), batch: [...batch] })
       sink.maxOpen = Math.max(sink.maxOpen, ++open)
       try {
         const next = script.shift() ?? OK
-        if (next === 'hold') return await new Promise<SendOutcome>((resolve) => (held = resolve))
+        if (next === 'hold') return await new Promise<SendOutcome>((answer) => held.push({ batch, answer }))
         if (next instanceof Error) throw next
         return typeof next === 'function' ? next(batch) : next
       } finally {
@@ -242,6 +241,68 @@ describe('exporter: one send at a time', () => {
     ])
     expect(t.sink.maxOpen).toBe(1)
     expect(t.exporter.stats()).toMatchObject({ queued: 0, exported: 6 })
+  })
+})
+
+describe('exporter: concurrency', () => {
+  test('up to `concurrency` batches are in flight at once; the next waits for one of them', async () => {
+    const t = setup({ batchSize: 2, concurrency: 2 })
+    t.sink.reply('hold', 'hold')
+    t.push('a', 'b', 'c', 'd', 'e', 'f')
+    await t.clock.advance(10_000)
+    expect(t.batches()).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ])
+    expect(t.exporter.stats()).toMatchObject({ queued: 6, exported: 0 })
+    t.sink.release(OK)
+    await t.clock.advance(0)
+    expect(t.batches()).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+      ['e', 'f'],
+    ])
+    t.sink.release(OK)
+    await t.clock.advance(0)
+    expect(t.sink.maxOpen).toBe(2)
+    expect(t.exporter.stats()).toMatchObject({ queued: 0, exported: 6 })
+    t.expectBalanced()
+  })
+
+  test('while a batch waits for its retry no new batch leaves; once it is delivered, two go at once again', async () => {
+    const t = setup({ batchSize: 2, concurrency: 2 })
+    t.sink.reply(RETRY, OK)
+    t.push('a', 'b', 'c', 'd')
+    await t.clock.advance(0)
+    t.push('e', 'f', 'g', 'h')
+    await t.clock.advance(99)
+    expect(t.batches()).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ])
+    await t.clock.advance(1) // the backoff of [a, b]
+    expect(t.sink.sends.slice(2)).toEqual([
+      { at: 100, batch: ['a', 'b'] },
+      { at: 100, batch: ['e', 'f'] },
+      { at: 100, batch: ['g', 'h'] },
+    ])
+    expect(t.exporter.stats()).toMatchObject({ queued: 0, exported: 8, retried: 2 })
+  })
+
+  test('shutdown sends up to `concurrency` batches at a time', async () => {
+    const t = setup({ batchSize: 2, concurrency: 3, flushIntervalMs: 60_000 })
+    t.push('a', 'b', 'c')
+    t.sink.reply('hold', 'hold', 'hold')
+    t.push('d', 'e', 'f', 'g', 'h') // [a, b], [c, d] and [e, f] leave at once, full
+    await t.clock.advance(0)
+    const done = t.exporter.shutdown(10_000)
+    await t.clock.advance(0)
+    expect(t.batches()).toHaveLength(3)
+    while (t.sink.holding) t.sink.release(OK)
+    await t.clock.settle()
+    expect(await done).toMatchObject({ queued: 0, exported: 8, dropped: 0 })
+    expect(t.batches().at(-1)).toEqual(['g', 'h'])
+    expect(t.sink.maxOpen).toBe(3)
   })
 })
 
@@ -465,9 +526,9 @@ describe('exporter: a full buffer', () => {
 })
 
 describe('exporter: exported + dropped + failed + queued == pushed', () => {
-  test('holds after every step of a long seeded run of pushes, answers and time', async () => {
+  test.each([1, 3])('holds after every step of a long seeded run of pushes, answers and time (concurrency %d)', async (concurrency) => {
     const random = seededRandom(7)
-    const t = setup({ capacity: 20, batchSize: 5, random })
+    const t = setup({ capacity: 20, batchSize: 5, random, concurrency })
     const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!
     const partial = (batch: string[]): SendOutcome => {
       const retry: number[] = []
@@ -485,11 +546,13 @@ describe('exporter: exported + dropped + failed + queued == pushed', () => {
       if (r < 0.35) t.push(`r${n++}`)
       else if (r < 0.6) await t.clock.advance(Math.floor(random() * 700))
       else if (r < 0.85) t.sink.reply(pick<Reply>([OK, RETRY, { kind: 'retry', reason: '429', retryAfterMs: 50 }, partial, new Error('boom'), 'hold']))
-      else if (t.sink.holding) t.sink.release(pick([OK, RETRY, partial(t.sink.sends.at(-1)!.batch)]))
+      else if (t.sink.holding) t.sink.release(pick([OK, RETRY, partial]))
       await t.clock.settle()
       t.expectBalanced()
       expect(t.exporter.stats().queued).toBeLessThanOrEqual(20)
+      expect(t.sink.maxOpen).toBeLessThanOrEqual(concurrency)
     }
+    if (concurrency > 1) expect(t.sink.maxOpen).toBe(concurrency)
     // The run went through every path: exports, evictions, refusals and retries.
     const stats = t.exporter.stats()
     for (const count of [stats.exported, stats.dropped, stats.failed, stats.retried]) expect(count).toBeGreaterThan(10)
