@@ -127,7 +127,8 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
     }, Math.max(0, delayMs))
   }
 
-  const backingOff = () => batches.some((batch) => batch.attempt > 0)
+  // A batch that failed, Retry-After included, holds new ones back until it is delivered.
+  const backingOff = () => batches.some((batch) => batch.retryAt !== null)
   const canStartBatch = () => !paused && batches.length < concurrency && !backingOff()
 
   /** From push: O(1) unless a batch is due. */
@@ -143,15 +144,22 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
   function pump(): void {
     if (closed) return
     const now = clock.now()
-    for (const batch of batches) if (!batch.sending && batch.retryAt <= now) send(batch)
+    for (const batch of batches) if (!batch.sending && batch.retryAt !== null && batch.retryAt <= now) send(batch)
     while (canStartBatch() && ring.size > 0 && (ring.size >= batchSize || ring.peek()!.queuedAt + flushIntervalMs <= now)) send(take())
-    const retries = batches.filter((batch) => !batch.sending).map((batch) => batch.retryAt)
-    if (retries.length > 0) arm(Math.min(...retries) - now)
+    const nextRetry = earliestRetry()
+    if (nextRetry !== null) arm(nextRetry - now)
     else schedule()
   }
 
+  /** When the first batch waiting for its retry may go again; null when none waits. */
+  function earliestRetry(): number | null {
+    let earliest: number | null = null
+    for (const batch of batches) if (!batch.sending && batch.retryAt !== null && (earliest === null || batch.retryAt < earliest)) earliest = batch.retryAt
+    return earliest
+  }
+
   function take(): Batch<T> {
-    const batch: Batch<T> = { records: ring.take(batchSize), attempt: 0, retryAt: 0, sending: undefined }
+    const batch: Batch<T> = { records: ring.take(batchSize), attempt: 0, retryAt: null, sending: undefined }
     batches.push(batch)
     outside += batch.records.length
     return batch
@@ -266,7 +274,7 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
         const round = Promise.all(batches.map(send)).then(() => true)
         const settled = await Promise.race([round, sleep(deadline - clock.now()).then(() => false)])
         if (!settled) break
-        if (batches.length > 0) await sleep(Math.min(Math.min(...batches.map((batch) => batch.retryAt)) - clock.now(), deadline - clock.now()))
+        if (batches.length > 0) await sleep(Math.min((earliestRetry() ?? clock.now()) - clock.now(), deadline - clock.now()))
       }
       drop(ring.size + outside, paused ? 'the sink never became ready' : 'not delivered before the shutdown deadline')
       ring.take(ring.size)
@@ -287,7 +295,7 @@ interface Batch<T> {
   records: Queued<T>[]
   /** Failed attempts so far: the backoff step of the next. */
   attempt: number
-  /** When it may be sent again after a failure (clock time). */
-  retryAt: number
+  /** When it may be sent again after a failure (clock time); null until it has failed. */
+  retryAt: number | null
   sending: Promise<void> | undefined
 }

@@ -289,6 +289,24 @@ describe('exporter: concurrency', () => {
     expect(t.exporter.stats()).toMatchObject({ queued: 0, exported: 8, retried: 2 })
   })
 
+  test('a Retry-After holds new batches back too, although it does not advance the backoff', async () => {
+    const t = setup({ batchSize: 2, concurrency: 2 })
+    t.sink.reply({ kind: 'retry', reason: '429', retryAfterMs: 500 })
+    t.push('a', 'b')
+    await t.clock.advance(0)
+    t.push('c', 'd', 'e', 'f')
+    await t.clock.advance(499)
+    expect(t.batches()).toEqual([['a', 'b']])
+    await t.clock.advance(1)
+    expect(t.batches()).toEqual([
+      ['a', 'b'],
+      ['a', 'b'],
+      ['c', 'd'],
+      ['e', 'f'],
+    ])
+    expect(t.exporter.stats()).toMatchObject({ queued: 0, exported: 6 })
+  })
+
   test('shutdown sends up to `concurrency` batches at a time', async () => {
     const t = setup({ batchSize: 2, concurrency: 3, flushIntervalMs: 60_000 })
     t.push('a', 'b', 'c')
