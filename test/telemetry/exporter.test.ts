@@ -225,7 +225,7 @@ describe('exporter: flush by age', () => {
   })
 })
 
-describe('exporter: one send at a time', () => {
+describe('exporter: one send at a time by default', () => {
   test('the next batch waits for the answer to the previous one', async () => {
     const t = setup({ batchSize: 2 })
     t.sink.reply('hold')
