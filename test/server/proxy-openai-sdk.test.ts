@@ -55,6 +55,7 @@ describe('OpenAI SDK through the gateway', () => {
     const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = []
     for await (const chunk of stream) chunks.push(chunk)
     expect(JSON.parse(mock.requests[0]!.body).stream_options).toEqual({ include_usage: false })
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content).filter(Boolean)).toEqual(chunkTexts(5))
     expect(chunks.every((chunk) => chunk.choices.length === 1 && chunk.usage == null)).toBe(true)
     const id = response.headers.get('x-request-id')
     // The record is finished once the body has ended, which may come just after the client's last read.
