@@ -4,10 +4,25 @@
  *
  *   bun scripts/bench/module-weight.ts [module ...]
  *
- * Default: the gateway's runtime dependencies. The Elasticsearch client is imported only when
- * telemetry goes there (src/telemetry/elasticsearch-shipping.ts); this shows what that saves.
+ * Default: the gateway's runtime dependencies, the parts of prom-client it imports
+ * (src/telemetry/prometheus.ts), and its HTTP surface as every process loads it (app.ts).
+ * The Elasticsearch client is imported only when telemetry goes there
+ * (src/telemetry/elasticsearch-shipping.ts), the AWS libraries with the first Bedrock request
+ * (src/providers/bedrock/index.ts); this shows what each saves. Paths are relative to the
+ * repository root.
  */
-const modules = process.argv.length > 2 ? process.argv.slice(2) : ['@elastic/elasticsearch', 'prom-client', 'elysia', 'yaml', '@sinclair/typebox']
+const DEFAULT_MODULES = [
+  '@elastic/elasticsearch',
+  '@smithy/signature-v4',
+  '@smithy/eventstream-codec',
+  'prom-client',
+  './src/telemetry/prometheus.ts',
+  'elysia',
+  'yaml',
+  '@sinclair/typebox',
+  './src/server/app.ts',
+]
+const modules = process.argv.length > 2 ? process.argv.slice(2) : DEFAULT_MODULES
 
 const probe = (module: string | null) => `
   ${module === null ? '' : `await import(${JSON.stringify(module)})`}

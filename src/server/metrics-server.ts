@@ -1,5 +1,5 @@
 import type { Server } from 'bun'
-import type { Registry } from 'prom-client'
+import type { Registry } from '../telemetry/prometheus'
 
 /** `GET /metrics` in Prometheus text format. */
 export async function metricsResponse(registry: Registry): Promise<Response> {

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry } from 'prom-client'
+import { Counter, Gauge, Registry } from './prometheus'
 import type { ExporterStats } from './exporter'
 import type { RequestRecord, TokenCounts } from './request-record'
 

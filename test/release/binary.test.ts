@@ -7,6 +7,7 @@ import packageJson from '../../package.json' with { type: 'json' }
 import { ConfigSchema } from '../../src/config/schema'
 import { childPids, environmentOf, freePort, isAlive, startBinary, type BinaryProcess, type StartOptions } from '../support/binary-process'
 import { describeWithElasticsearch, exporterSettings, uniqueIndexName, waitFor } from '../support/elasticsearch'
+import { DEFAULT_BEDROCK_SCENARIO, startMockBedrock } from '../support/mock-bedrock'
 import { chunkTexts, completion, startMockOpenAI } from '../support/mock-openai'
 import { countCompletedStreams } from '../support/raw-streams'
 import { releaseBinary } from '../support/release-build'
@@ -23,6 +24,8 @@ const asUnprivileged: Pick<StartOptions, 'uid' | 'gid'> = process.getuid?.() ===
 const messages = [{ role: 'user' as const, content: 'Say hello' }]
 
 const mock = startMockOpenAI()
+const AWS_KEY = { id: 'AKIDBINARYTEST', secret: 'binary/test/secret/EXAMPLEKEY' }
+const bedrock = startMockBedrock({ [AWS_KEY.id]: AWS_KEY.secret })
 let folder: string
 let binary: string
 /** The commit the build was given. */
@@ -39,7 +42,17 @@ beforeAll(async () => {
   binary = join(folder, 'ai-gateway')
   copyFileSync(built.path, binary)
   port = freePort()
-  writeFileSync(join(folder, '.env'), `# settings of this gateway\nPORT=${port}\nOPENAI_BASE_URL="${mock.url}"\nSHUTDOWN_TIMEOUT_MS=10000\n`)
+  const settings = [
+    '# settings of this gateway',
+    `PORT=${port}`,
+    `OPENAI_BASE_URL="${mock.url}"`,
+    'SHUTDOWN_TIMEOUT_MS=10000',
+    `BEDROCK_BASE_URL="${bedrock.url}"`,
+    `AWS_ACCESS_KEY_ID=${AWS_KEY.id}`,
+    `AWS_SECRET_ACCESS_KEY=${AWS_KEY.secret}`,
+    'AWS_REGION=eu-west-1',
+  ]
+  writeFileSync(join(folder, '.env'), `${settings.join('\n')}\n`)
   chmodSync(join(folder, '.env'), 0o444)
   chmodSync(binary, 0o555)
   chmodSync(folder, 0o555)
@@ -50,6 +63,7 @@ beforeAll(async () => {
 afterAll(() => {
   gateway?.process.kill('SIGKILL')
   mock.stop()
+  bedrock.stop()
   if (folder) {
     chmodSync(folder, 0o755)
     rmSync(folder, { recursive: true, force: true })
@@ -134,6 +148,22 @@ describe('run from a read-only folder holding only its .env, with an empty envir
     const stream = consume(await client(gatewayUrl()).chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true }))
     expect(await stream.outcome).toBe('ended')
     expect(stream.parts).toEqual(chunkTexts(7))
+  })
+
+  test('streams a Bedrock completion: the translation and AWS libraries it loads on first use are in the binary', async () => {
+    const bedrockClient = new OpenAI({ baseURL: `${gatewayUrl()}/v1`, apiKey: 'unused', defaultHeaders: { 'x-provider': 'bedrock' }, maxRetries: 0 })
+    const stream = consume(await bedrockClient.chat.completions.create({ model: 'amazon.nova-lite-v1:0', messages, stream: true }))
+    expect(await stream.outcome).toBe('ended')
+    expect(stream.parts.join('')).toBe(DEFAULT_BEDROCK_SCENARIO.text.join(''))
+    expect(bedrock.requests.map((request) => request.signedBy)).toEqual([{ accessKeyId: AWS_KEY.id, region: 'eu-west-1', service: 'bedrock' }])
+  })
+
+  test('serves /metrics in the Prometheus text format, counting the requests above', async () => {
+    const response = await fetch(`${gatewayUrl()}/metrics`)
+    expect(response.headers.get('content-type')).toStartWith('text/plain; version=0.0.4')
+    const text = await response.text()
+    expect(text).toContain('# TYPE ai_gateway_requests_total counter')
+    expect(text).toMatch(/^ai_gateway_requests_total\{provider="bedrock",model="[^"]+",status="success",status_code="200"\} 1$/m)
   })
 
   test("holds 300 streams open at once: Bun's cap of 256 concurrent fetches is lifted", async () => {

@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'bun:test'
+import { join } from 'node:path'
 import type { ExporterStats } from '../../src/telemetry/exporter'
 import { createGatewayMetrics } from '../../src/telemetry/metrics'
 import type { RecordMetadata, RequestRecord } from '../../src/telemetry/request-record'
+import { modulesLoaded } from '../support/modules-loaded'
 import { sampleRecord } from '../support/sample-record'
 
 interface Sample {
@@ -129,5 +131,19 @@ describe('createGatewayMetrics', () => {
     const b = createGatewayMetrics(() => null)
     a.requestStarted()
     expect(valueOf(parseSamples(await b.registry.metrics()), 'ai_gateway_requests_in_flight')).toBe(0)
+  })
+})
+
+describe('loading', () => {
+  test("the metrics load prom-client's registry and metric classes, not its Pushgateway or cluster aggregation", () => {
+    const metrics = JSON.stringify(join(import.meta.dir, '../../src/telemetry/metrics.ts'))
+    const script = `
+      const { createGatewayMetrics } = await import(${metrics})
+      const text = await createGatewayMetrics(() => null).registry.metrics()
+      if (!text.includes('ai_gateway_requests_in_flight')) throw new Error('no metrics written')
+    `
+    expect(modulesLoaded(script, '/prom-client/lib/registry.js')).toBe(1)
+    expect(modulesLoaded(script, '/prom-client/lib/pushgateway.js')).toBe(0)
+    expect(modulesLoaded(script, '/prom-client/lib/cluster.js')).toBe(0)
   })
 })

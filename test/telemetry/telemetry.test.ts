@@ -1,12 +1,10 @@
 import { describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
+import { modulesLoaded } from '../support/modules-loaded'
 
 const TELEMETRY_MODULE = join(import.meta.dir, '../../src/telemetry/telemetry.ts')
 
-/**
- * Builds the telemetry in a fresh process (this one has loaded the client through other tests)
- * and answers how many `@elastic/*` modules it has loaded.
- */
+/** Builds the telemetry in a fresh process and answers how many `@elastic/*` modules it has loaded. */
 function elasticModulesLoaded(elasticsearch: boolean): number {
   const script = `
     const { createTelemetry } = await import(${JSON.stringify(TELEMETRY_MODULE)})
@@ -15,11 +13,8 @@ function elasticModulesLoaded(elasticsearch: boolean): number {
     const telemetry = createTelemetry({ settings: { elasticsearch, bufferCapacity: 10, maxPayloadBytes: 1000 }, serviceVersion: '0', deploymentEnvironment: 'test', logger: quiet })
     // Shutdown closes the client, so it waits for the import to finish: no guess at how long it takes.
     await telemetry.shutdown(1000)
-    console.log(Object.keys(require.cache).filter((path) => path.includes('/@elastic/')).length)
   `
-  const result = Bun.spawnSync({ cmd: [process.execPath, '-e', script], stdout: 'pipe', stderr: 'pipe' })
-  if (result.exitCode !== 0) throw new Error(result.stderr.toString())
-  return Number(result.stdout.toString().trim())
+  return modulesLoaded(script, '/@elastic/')
 }
 
 describe('the Elasticsearch client is loaded only when telemetry goes to Elasticsearch', () => {

@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'bun:test'
+import { join } from 'node:path'
 import { bedrock } from '../../../src/providers/bedrock'
 import type { ClientRequest } from '../../../src/providers/types'
+import { modulesLoaded } from '../../support/modules-loaded'
 import { refusal } from '../../support/refusal'
 
 const target = {
@@ -74,4 +76,22 @@ describe('bedrock.toUpstream', () => {
       })).toMatchObject({ status, message: expect.stringContaining(message) })
     })
   }
+})
+
+describe('loading', () => {
+  const registry = JSON.stringify(join(import.meta.dir, '../../../src/providers/index.ts'))
+  const bedrockRequest = `
+    const body = new TextEncoder().encode(JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }))
+    const request = { method: 'POST', path: '/v1/chat/completions', search: '', headers: new Headers(), body, json: { model: 'm', messages: [{ role: 'user', content: 'hi' }] } }
+    const upstream = await providers.get('bedrock').toUpstream(request, ${JSON.stringify(target)})
+    if (!upstream.headers.get('authorization')?.startsWith('AWS4-HMAC-SHA256 ')) throw new Error('unsigned')
+  `
+
+  test('the provider registry loads none of the AWS libraries', () => {
+    expect(modulesLoaded(`const { providers } = await import(${registry})`, '/@smithy/')).toBe(0)
+  })
+
+  test('the first Bedrock request loads them, and is signed', () => {
+    expect(modulesLoaded(`const { providers } = await import(${registry})\n${bedrockRequest}`, '/@smithy/')).toBeGreaterThan(0)
+  })
 })
