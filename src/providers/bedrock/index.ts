@@ -19,7 +19,7 @@ export const bedrock: Provider = {
   id: 'bedrock',
 
   async toUpstream(request, target) {
-    return (await loadConverse()).toUpstream(request, target)
+    return (converse ?? (await loadConverse())).toUpstream(request, target)
   },
 
   fromUpstream(response, request) {
