@@ -1,13 +1,7 @@
 import type { Provider } from '../types'
 
-let loading: Promise<Provider> | undefined
+/** The Converse translation, once its first request has loaded it (the module loader loads it once). */
 let converse: Provider | undefined
-
-/** Loads the Converse translation and the AWS libraries it uses, once. */
-function loadConverse(): Promise<Provider> {
-  loading ??= import('./bedrock-converse').then((module) => (converse = module.bedrockConverse))
-  return loading
-}
 
 /**
  * AWS Bedrock, loaded with its first request. Its translation and the AWS libraries it signs
@@ -19,7 +13,8 @@ export const bedrock: Provider = {
   id: 'bedrock',
 
   async toUpstream(request, target) {
-    return (converse ?? (await loadConverse())).toUpstream(request, target)
+    converse ??= (await import('./bedrock-converse')).bedrockConverse
+    return converse.toUpstream(request, target)
   },
 
   fromUpstream(response, request) {
