@@ -13,7 +13,7 @@
 const upstream = process.env.UPSTREAM ?? 'http://127.0.0.1:8080'
 const tap = process.env.PASSTHROUGH_TAP === '1'
 
-const server = Bun.serve({
+export const server = Bun.serve({
   port: Number(process.env.PORT ?? 0),
   hostname: '127.0.0.1',
   reusePort: false,
