@@ -40,7 +40,7 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
     const record = deps.telemetry.begin(requestId, request.method, url.pathname, request.headers)
     try {
       const gatewayKey = routing.admit(request.headers)
-      if (gatewayKey?.tpm !== undefined) record.onFinish = (done) => routing.addTokens(gatewayKey, done.attributes.metadata.tokens.total)
+      if (gatewayKey?.tpm !== undefined) record.onFinish = (done) => routing.addTokens(gatewayKey, done.tokens.total)
       let provider = resolveProvider(request.headers.get('x-provider'), deps.providers, deps.defaultProvider)
       record.provider = provider.id
       const path = validateApiPath(url.pathname)

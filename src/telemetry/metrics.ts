@@ -1,11 +1,12 @@
 import { Counter, Gauge, Registry } from './prometheus'
 import type { ExporterStats } from './exporter'
-import type { RequestRecord, TokenCounts } from './request-record'
+import type { TokenCounts } from './request-record'
+import type { FinishedRequest } from './request-telemetry'
 
 export interface GatewayMetrics {
   registry: Registry
-  /** Counts one finished request. `pricedModel` is the price table's name or null: label values stay bounded. */
-  observe(record: RequestRecord, pricedModel: string | null): void
+  /** Counts one finished request. Its model label is the price table's name or `other`: label values stay bounded. */
+  observe(finished: FinishedRequest): void
   requestStarted(): void
   requestEnded(): void
 }
@@ -103,21 +104,17 @@ export function createGatewayMetrics(exporterStats: () => ExporterStats | null):
     registry,
     requestStarted: () => void inFlight++,
     requestEnded: () => void inFlight--,
-    observe(record, pricedModel) {
-      const { metadata } = record.attributes
-      const provider = record.attributes.provider ?? 'none'
-      const model = pricedModel ?? (record.attributes.model === null ? 'none' : 'other')
-      const { series: timing, models } = entryFor(provider)
-      const series = modelSeries(models, provider, model)
-      const requestKey = metadata.status_code * 2 + (metadata.status === 'error' ? 1 : 0)
+    observe({ provider, model, pricedModel, statusCode, isError, latencyMs, providerLatencyMs, ttftMs, tokens, cost }) {
+      const { series: timing, models } = entryFor(provider ?? 'none')
+      const series = modelSeries(models, provider ?? 'none', pricedModel ?? (model === null ? 'none' : 'other'))
+      const requestKey = statusCode * 2 + (isError ? 1 : 0)
       series.requests.set(requestKey, (series.requests.get(requestKey) ?? 0) + 1)
-      timing.latency.observe(metadata.latency / 1000)
-      if (metadata.provider_latency !== null) timing.providerLatency.observe(metadata.provider_latency / 1000)
-      if (metadata.ttft_ms !== null) timing.ttft.observe(metadata.ttft_ms / 1000)
-      const { tokens } = metadata
+      timing.latency.observe(latencyMs / 1000)
+      if (providerLatencyMs !== null) timing.providerLatency.observe(providerLatencyMs / 1000)
+      if (ttftMs !== null) timing.ttft.observe(ttftMs / 1000)
       for (let i = 0; i < TOKEN_KINDS.length; i++) series.tokens[i]! += tokens[TOKEN_KINDS[i]!] ?? 0
-      if (metadata.cost !== null) {
-        series.cost += metadata.cost
+      if (cost !== null) {
+        series.cost += cost
         series.pricedRequests++
       } else if (tokens.input !== null) timing.unpriced++
     },

@@ -7,7 +7,7 @@ import { createGatewayMetrics, type GatewayMetrics } from './metrics'
 import { createPricing, EMBEDDED_PRICES, mergePriceTables, readPriceFile } from './pricing'
 import { redactUrlCredentials } from './redact-url-credentials'
 import type { RequestRecord } from './request-record'
-import { RequestTelemetry, type RecordContext } from './request-telemetry'
+import { RequestTelemetry, type FinishedRequest, type RecordContext } from './request-telemetry'
 
 export interface TelemetryOptions {
   settings: TelemetrySettings
@@ -66,22 +66,22 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     deploymentEnvironment: options.deploymentEnvironment,
     maxPayloadBytes: settings.maxPayloadBytes,
     pricing,
-    emit(record, pricedModel) {
+    emit(finished) {
       // Each consumer on its own: a failing metric must not keep a record from Elasticsearch.
       const attempt = (what: string, step: () => void) => {
         try {
           step()
         } catch (error) {
-          logger.error(`failed to ${what}`, { request_id: record.attributes.id, error: String(error) })
+          logger.error(`failed to ${what}`, { request_id: finished.id, error: String(error) })
         }
       }
       attempt('count a request in the metrics', () => {
         metrics.requestEnded()
-        metrics.observe(record, pricedModel)
+        metrics.observe(finished)
       })
-      if (exporter !== null && es !== null) attempt('queue a record for Elasticsearch', () => exporter.push(toBulkEntry(record, es.index)))
-      if (options.onRecord) attempt('hand a record on', () => options.onRecord!(record))
-      attempt('note an unpriced model', () => noteUnpriced(record))
+      if (exporter !== null && es !== null) attempt('queue a record for Elasticsearch', () => exporter.push(toBulkEntry(finished.document(), es.index)))
+      if (options.onRecord) attempt('hand a record on', () => options.onRecord!(finished.document()))
+      attempt('note an unpriced model', () => noteUnpriced(finished))
     },
   }
 
@@ -113,9 +113,8 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     }
   }
 
-  function noteUnpriced(record: RequestRecord) {
-    const { provider, model, metadata } = record.attributes
-    if (metadata.cost !== null || metadata.tokens.input === null || provider === null) return
+  function noteUnpriced({ provider, model, cost, tokens }: FinishedRequest) {
+    if (cost !== null || tokens.input === null || provider === null) return
     const key = `${provider}/${model}`
     if (unpricedSeen.has(key) || unpricedSeen.size >= 1000) return
     unpricedSeen.add(key)

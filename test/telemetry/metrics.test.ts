@@ -2,7 +2,8 @@ import { describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import type { ExporterStats } from '../../src/telemetry/exporter'
 import { createGatewayMetrics } from '../../src/telemetry/metrics'
-import type { RecordMetadata, RequestRecord } from '../../src/telemetry/request-record'
+import type { RecordMetadata } from '../../src/telemetry/request-record'
+import type { FinishedRequest } from '../../src/telemetry/request-telemetry'
 import { modulesLoaded } from '../support/modules-loaded'
 import { sampleRecord } from '../support/sample-record'
 
@@ -33,18 +34,34 @@ function valueOf(samples: Sample[], name: string, labels: Record<string, string>
   return found[0]?.value
 }
 
-function record(attributes: { provider: string | null; model: string | null }, metadata: Partial<RecordMetadata>): RequestRecord {
-  return sampleRecord({ attributes, metadata })
+/** A finished request as the metrics see it, with the same facts as the sample document it carries. */
+function finished(attributes: { provider: string | null; model: string | null }, metadata: Partial<RecordMetadata>, pricedModel: string | null): FinishedRequest {
+  const document = sampleRecord({ attributes, metadata })
+  const m = document.attributes.metadata
+  return {
+    id: document.attributes.id,
+    provider: attributes.provider,
+    model: attributes.model,
+    pricedModel,
+    statusCode: m.status_code,
+    isError: m.status === 'error',
+    latencyMs: m.latency,
+    providerLatencyMs: m.provider_latency,
+    ttftMs: m.ttft_ms,
+    tokens: m.tokens,
+    cost: m.cost,
+    document: () => document,
+  }
 }
 
 describe('createGatewayMetrics', () => {
   test('finished requests become request, latency, token and cost series', async () => {
     const metrics = createGatewayMetrics(() => null)
     const tokens = { input: 1200, output: 300, total: 1500, cached_input: 1024, cache_write_input: null, reasoning: 0 }
-    metrics.observe(record({ provider: 'openai', model: 'gpt-4o-2024-08-06' }, { latency: 1500, provider_latency: 200, ttft_ms: 300, tokens, cost: 0.00472, stream: true }), 'gpt-4o')
-    metrics.observe(record({ provider: 'openai', model: 'gpt-4o-2024-08-06' }, { latency: 40, provider_latency: 30, tokens, cost: 0.00472 }), 'gpt-4o')
-    metrics.observe(record({ provider: 'openai', model: 'gpt-4o' }, { latency: 10, status: 'error', status_code: 401, provider_status_code: 401 }), 'gpt-4o')
-    metrics.observe(record({ provider: 'anthropic', model: 'claude-sonnet-4-5-20250929' }, { latency: 2000, tokens: { input: 2572, output: 89, total: 2661, cached_input: 2000, cache_write_input: 100, reasoning: null }, cost: 0.003726 }), 'claude-sonnet-4-5')
+    metrics.observe(finished({ provider: 'openai', model: 'gpt-4o-2024-08-06' }, { latency: 1500, provider_latency: 200, ttft_ms: 300, tokens, cost: 0.00472, stream: true }, 'gpt-4o'))
+    metrics.observe(finished({ provider: 'openai', model: 'gpt-4o-2024-08-06' }, { latency: 40, provider_latency: 30, tokens, cost: 0.00472 }, 'gpt-4o'))
+    metrics.observe(finished({ provider: 'openai', model: 'gpt-4o' }, { latency: 10, status: 'error', status_code: 401, provider_status_code: 401 }, 'gpt-4o'))
+    metrics.observe(finished({ provider: 'anthropic', model: 'claude-sonnet-4-5-20250929' }, { latency: 2000, tokens: { input: 2572, output: 89, total: 2661, cached_input: 2000, cache_write_input: 100, reasoning: null }, cost: 0.003726 }, 'claude-sonnet-4-5'))
     const s = parseSamples(await metrics.registry.metrics())
 
     expect(valueOf(s, 'ai_gateway_requests_total', { provider: 'openai', model: 'gpt-4o', status: 'success', status_code: '200' })).toBe(2)
@@ -74,9 +91,9 @@ describe('createGatewayMetrics', () => {
   test('a model name the price table does not know never becomes a label value', async () => {
     const metrics = createGatewayMetrics(() => null)
     const evil = 'my-model"} 1\nfake_series{a="b'
-    metrics.observe(record({ provider: 'openai', model: evil }, { tokens: { input: 10, output: 5, total: 15, cached_input: null, cache_write_input: null, reasoning: null } }), null)
-    metrics.observe(record({ provider: 'openai', model: 'unpriced-2' }, {}), null)
-    metrics.observe(record({ provider: null, model: null }, { status: 'error', status_code: 400 }), null)
+    metrics.observe(finished({ provider: 'openai', model: evil }, { tokens: { input: 10, output: 5, total: 15, cached_input: null, cache_write_input: null, reasoning: null } }, null))
+    metrics.observe(finished({ provider: 'openai', model: 'unpriced-2' }, {}, null))
+    metrics.observe(finished({ provider: null, model: null }, { status: 'error', status_code: 400 }, null))
     const text = await metrics.registry.metrics()
     expect(text).not.toContain('my-model')
     expect(text).not.toContain('unpriced-2')

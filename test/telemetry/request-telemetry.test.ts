@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import type { BodyEnd } from '../../src/streaming/body-tap'
 import { createPricing, EMBEDDED_PRICES } from '../../src/telemetry/pricing'
 import type { RequestRecord } from '../../src/telemetry/request-record'
-import { RequestTelemetry, type RecordContext } from '../../src/telemetry/request-telemetry'
+import { RequestTelemetry, type FinishedRequest, type RecordContext } from '../../src/telemetry/request-telemetry'
 import { randomChunkings } from '../support/chunking'
 import { anthropicErrorEvent, anthropicTextAndTool, cutInsideEvent } from './response/stream-fixtures'
 
@@ -10,6 +10,7 @@ const encoder = new TextEncoder()
 const UNKNOWN = { input: null, output: null, total: null, cached_input: null, cache_write_input: null, reasoning: null }
 
 interface Emitted {
+  finished: FinishedRequest
   record: RequestRecord
   pricedModel: string | null
 }
@@ -22,7 +23,7 @@ function begin(options: { headers?: Record<string, string>; maxPayloadBytes?: nu
     deploymentEnvironment: 'staging',
     maxPayloadBytes: options.maxPayloadBytes ?? 1024 * 1024,
     pricing: createPricing(EMBEDDED_PRICES),
-    emit: (record, pricedModel) => void emitted.push({ record, pricedModel }),
+    emit: (finished) => void emitted.push({ finished, record: finished.document(), pricedModel: finished.pricedModel }),
   }
   const epochBefore = Date.now()
   const startedAt = performance.now() - (options.startedAgoMs ?? 0)
@@ -406,5 +407,68 @@ describe('RequestTelemetry: exactly one record', () => {
     observer.end({ kind: 'complete' })
     telemetry.fail({ status: 500, type: 'internal_error' })
     expect(only(emitted).record.attributes.metadata).toMatchObject({ status_code: 504, error_type: 'upstream_timeout' })
+  })
+})
+
+describe('RequestTelemetry: the finished request and its document', () => {
+  /** Headers that note every name read. */
+  function readNoting(init: Record<string, string>) {
+    const headers = new Headers(init)
+    const read: string[] = []
+    const get = headers.get.bind(headers)
+    Object.defineProperty(headers, 'get', { value: (name: string) => (read.push(name), get(name)) })
+    return { headers, read }
+  }
+
+  function finishJsonRequest(headers: Headers) {
+    const finished: FinishedRequest[] = []
+    const context: RecordContext = { serviceVersion: '1.2.3', deploymentEnvironment: 'staging', maxPayloadBytes: 1024 * 1024, pricing: createPricing(EMBEDDED_PRICES), emit: (done) => void finished.push(done) }
+    const telemetry = new RequestTelemetry(context, 'req-7', 'POST', '/v1/chat/completions', headers, performance.now() - 3)
+    noteRequest(telemetry, 'openai', chatRequest)
+    telemetry.upstreamSent()
+    telemetry.upstreamAnswered(200, 12.4)
+    const observer = telemetry.observeBody('openai', false)
+    observer.chunk!(encoder.encode(JSON.stringify(chatCompletion)))
+    observer.end({ kind: 'complete' })
+    expect(finished).toHaveLength(1)
+    return finished[0]!
+  }
+
+  test('carries the same facts as its document', () => {
+    const finished = finishJsonRequest(new Headers(ids))
+    const { attributes } = finished.document()
+    const { metadata } = attributes
+    expect(finished.id).toBe('req-7')
+    expect(finished.provider).toBe(attributes.provider!)
+    expect(finished.model).toBe(attributes.model!)
+    expect(finished.model).toBe('gpt-4o-2024-08-06')
+    expect(finished.pricedModel).toBe('gpt-4o')
+    expect(finished.statusCode).toBe(metadata.status_code)
+    expect(finished.isError).toBe(false)
+    expect(metadata.status).toBe('success')
+    expect(finished.latencyMs).toBe(metadata.latency)
+    expect(finished.latencyMs).toBeGreaterThanOrEqual(3)
+    expect(finished.providerLatencyMs).toBe(12)
+    expect(metadata.provider_latency).toBe(12)
+    expect(finished.ttftMs).toBeNull()
+    expect(finished.tokens).toEqual(metadata.tokens)
+    expect(finished.tokens.input).toBe(1200)
+    expect(finished.cost).toBe(metadata.cost!)
+    expect(finished.cost).toBeGreaterThan(0)
+  })
+
+  test('the document is built only when asked for, and once', () => {
+    const { headers, read } = readNoting(ids)
+    const finished = finishJsonRequest(headers)
+    // The client's ids are read for the document alone: nothing asked for it yet.
+    expect(read).not.toContain('x-thread-id')
+    expect(read).not.toContain('x-project-id')
+    const document = finished.document()
+    expect(read).toContain('x-thread-id')
+    expect(document.attributes.thread_id).toBe('thread-9')
+    expect(document.attributes.metadata.project_name).toBe('Checkout')
+    const reads = read.length
+    expect(finished.document()).toBe(document)
+    expect(read).toHaveLength(reads)
   })
 })
