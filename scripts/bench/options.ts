@@ -34,7 +34,7 @@ export interface BenchOptions {
 const USAGE = `npm run bench -- [options]
 
   --quick                 smoke check in about a minute (1 round of 1 s, steps 250,1000, 5 s settle)
-  --rounds N              interleaved rounds per lane (default 3)
+  --rounds N              interleaved rounds per lane, capacity steps up to 1000 included (default 3)
   --duration S            seconds per lane, target and round (default 10)
   --lanes a,b             json-c1,json-c32,json-c128,stream-c32,stream-c128,paced,capacity,memory (default all)
   --targets a,b           direct,passthrough,gateway,gateway-bin,gateway-es,gateway-bin-es,gateway-w1,

@@ -67,11 +67,18 @@ export class Results {
     return this.rows.find((row) => row.lane === lane && row.target === target && row.error !== undefined)?.error
   }
 
-  /** Capacity steps that ran for a target, in order, with whether each was clean. */
+  /**
+   * Capacity steps that ran for a target, in order. A step is clean only if it was clean in every
+   * round it ran; its peak RSS is the median over those rounds.
+   */
   steps(target: string): { streams: number; ok: boolean; peakRssMb: number }[] {
-    return this.rows
-      .filter((row) => row.target === target && CAPACITY.test(row.lane))
-      .map((row) => ({ streams: Number(row.lane.match(CAPACITY)![1]), ok: row.metrics?.ok === 1, peakRssMb: row.metrics?.peakRssMb ?? Number.NaN }))
+    const byStreams = new Map<number, Row[]>()
+    for (const row of this.rows) {
+      const match = row.target === target ? row.lane.match(CAPACITY) : null
+      if (match !== null) byStreams.set(Number(match[1]), [...(byStreams.get(Number(match[1])) ?? []), row])
+    }
+    return [...byStreams]
+      .map(([streams, rows]) => ({ streams, ok: rows.every((row) => row.metrics?.ok === 1), peakRssMb: median(rows.map((row) => row.metrics?.peakRssMb ?? Number.NaN)) }))
       .sort((a, b) => a.streams - b.streams)
   }
 
@@ -84,7 +91,7 @@ export class Results {
     return best
   }
 
-  /** Peak RSS at the LOAD_STEP step, or the largest step below it when the target did not get there. */
+  /** Peak RSS at the LOAD_STEP step (median of rounds), or the largest step below it when the target did not get there. */
   rssUnderLoadMb(target: string): number {
     const steps = this.steps(target).filter((step) => step.streams <= LOAD_STEP)
     return steps.at(-1)?.peakRssMb ?? Number.NaN

@@ -13,7 +13,7 @@ import { buildRequest, REQUEST_LANES, rssMb, runCapacityStep, runRequestLane, ty
 import { describeMachine, machineInfo } from './machine'
 import { parseOptions } from './options'
 import { cpuMicrosByProcess, freePort, start, stopAll, waitUntilListening } from './processes'
-import { checks, checksTable, Results, resultsTable, scalingTable, type Check, type Row } from './report'
+import { checks, checksTable, LOAD_STEP, Results, resultsTable, scalingTable, type Check, type Row } from './report'
 import { BASELINE, builtInTargets, DEFAULT_BINARY, fill, loadTargetsFile, REFERENCE, type TargetSpec } from './targets'
 import { wrkPath } from './wrk'
 
@@ -113,27 +113,35 @@ async function main(): Promise<void> {
   }
 
   if (options.lanes.includes('capacity')) {
+    // The steps up to LOAD_STEP, where RSS is held to its bound, run once per round (its peak is
+    // then a median, not one sample); the larger steps run once, last, so the memory they leave
+    // behind cannot inflate a later round's reading.
+    const schedule = [
+      ...Array.from({ length: options.rounds }, (_, round) => options.steps.filter((s) => s <= LOAD_STEP).map((streams) => ({ streams, round }))).flat(),
+      ...options.steps.filter((s) => s > LOAD_STEP).map((streams) => ({ streams, round: 0 })),
+    ]
     const stalled = new Set<string>()
-    for (const streams of options.steps) {
+    for (const { streams, round } of schedule) {
       for (const target of targets) {
         const name = target.spec.name
         if (stalled.has(name)) continue
         const lane = `capacity-${streams}`
+        const label = streams <= LOAD_STEP ? `round ${round + 1}/${options.rounds} ${lane}` : lane
         try {
           const step = () => runCapacityStep(streams, request(target, true, options.paceMs, options.capacityChunks), target.pid, options.paceMs, context)
           let { metrics, error } = await step()
           // One stall can be the load generator's own pause (GC, the shared core): a step fails only twice in a row.
           if (metrics.ok !== 1) {
-            log(`${lane} ${name}: ${brief(metrics)}${error ? ` (${error})` : ''}; trying once more`)
+            log(`${label} ${name}: ${brief(metrics)}${error ? ` (${error})` : ''}; trying once more`)
             await Bun.sleep(1000)
             ;({ metrics, error } = await step())
             metrics.attempts = 2
           }
-          rows.push({ lane, target: name, round: 0, metrics, ...(error !== undefined ? { error } : {}) })
+          rows.push({ lane, target: name, round, metrics, ...(error !== undefined ? { error } : {}) })
           if (metrics.ok !== 1) stalled.add(name)
-          log(`${lane} ${name}: ${brief(metrics)}${error ? ` (${error})` : ''}`)
+          log(`${label} ${name}: ${brief(metrics)}${error ? ` (${error})` : ''}`)
         } catch (error) {
-          rows.push({ lane, target: name, round: 0, error: String(error) })
+          rows.push({ lane, target: name, round, error: String(error) })
           stalled.add(name)
         }
         await Bun.sleep(1000)

@@ -20,6 +20,20 @@ describe('Results', () => {
     expect(results.rssUnderLoadMb('g')).toBe(180)
   })
 
+  test('a capacity step run in several rounds: its RSS is their median, and one stalled round makes it unclean', () => {
+    const step = (lane: string, round: number, ok: number, peakRssMb: number): Row => ({ lane, target: 'g', round, metrics: { ok, peakRssMb } })
+    const results = new Results(
+      [step('capacity-1000', 0, 1, 210), step('capacity-1000', 1, 1, 150), step('capacity-1000', 2, 1, 160), step('capacity-2000', 0, 1, 260)],
+      3,
+    )
+    expect(results.rssUnderLoadMb('g')).toBe(160)
+    expect(results.maxStreams('g')).toBe(2000)
+
+    const onceStalled = new Results([step('capacity-500', 0, 1, 100), step('capacity-1000', 0, 1, 150), step('capacity-1000', 1, 0, 150), step('capacity-500', 1, 1, 100)], 2)
+    expect(onceStalled.maxStreams('g')).toBe(500)
+    expect(onceStalled.steps('g').map((s) => s.streams)).toEqual([500, 1000])
+  })
+
   test('a round that failed counts as missing, not as zero', () => {
     const rows: Row[] = [...lane('json-c32', 'g', [10, 30], 'rps'), { lane: 'json-c32', target: 'g', round: 2, error: 'boom' }]
     const results = new Results(rows, 3)
