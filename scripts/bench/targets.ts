@@ -60,6 +60,8 @@ export function builtInTargets(binary = DEFAULT_BINARY): TargetSpec[] {
   return [
     { name: 'direct', default: true },
     { name: 'passthrough', command: ['{bun}', 'scripts/bench/passthrough.ts'], env: { PORT: '{port}', UPSTREAM: '{upstream}' }, default: true },
+    // The gateway's guarantees for a JSON request inlined, without its structure (floor.ts).
+    { name: 'floor', command: ['{bun}', 'scripts/bench/floor.ts'], env: { PORT: '{port}', UPSTREAM: '{upstream}' } },
     { name: 'gateway', command: ['{bun}', 'src/main.ts'], env: GATEWAY_ENV, default: true, checked: true },
     { name: 'gateway-bin', command: ['{binary}'], env: GATEWAY_ENV, unavailable: notBuilt, default: true, checked: true },
     { name: 'gateway-es', command: ['{bun}', 'src/main.ts'], env: TELEMETRY_ENV, checked: true },
