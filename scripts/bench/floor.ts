@@ -1,24 +1,30 @@
 /**
- * What the gateway's guarantees for one request cost by themselves: one Bun.serve handler that
- * does only what the product promises a JSON request, inlined, with no telemetry record, no
- * metrics, no providers and no routing:
+ * What the gateway's guarantees for one JSON request cost inlined in one Bun.serve handler, with
+ * no telemetry record, no metrics, no provider or routing layer and no Elysia: the gateway's own
+ * checks and header functions, called in a row.
  *
- * - a request id, and the body read once and parsed for its model;
- * - only the client headers an upstream may see (the gateway's own allow-list);
+ * - a request id; the path checked; the body read once under the size limit and parsed; a chat
+ *   request's shape checked;
+ * - only the client headers an upstream may see (the gateway's allow-list);
  * - the client's disconnect and a first-byte timeout wired to the upstream call;
- * - the answer's headers cleaned (the gateway's own hygiene) and tagged with the id;
- * - a JSON answer read whole under an idle timeout and parsed for its usage (an event stream
- *   is handed on natively: this floor is for JSON).
+ * - the answer's headers cleaned (the gateway's hygiene) and tagged with the id;
+ * - an answer of known size up to 4 MiB read whole under an idle timeout, and parsed for its
+ *   usage when it is JSON; anything else is handed on natively;
+ * - the gateway's error answers for bad input; 502 for an unreachable upstream.
  *
- * Beside the passthrough in one run (`npm run bench -- --targets passthrough,floor,gateway`), its
- * ratio is the least a Bun gateway with these guarantees costs; the gateway's distance from it
- * is what its own structure (telemetry, metrics, providers, routing) costs.
- * PORT and UPSTREAM (base URL) come from the environment.
+ * Only its JSON lanes mean something: it hands event streams on natively, without the tap the
+ * gateway needs to read them (`npm run bench -- --targets floor,gateway --lanes json-c32,json-c128`).
+ * Beside the passthrough, its ratio is what these guarantees cost by themselves; the gateway's
+ * distance from it is what its structure costs. PORT and UPSTREAM (base URL) come from the environment.
  */
 import { clientResponseHeaders, forwardedRequestHeaders } from '../../src/http/headers'
-import { parseJsonBody } from '../../src/server/client-request'
+import { WHOLE_BODY_MAX_BYTES } from '../../src/routing/read-whole-body'
+import { parseJsonBody, readBody, validateApiPath, wireFormatFor } from '../../src/server/client-request'
+import { errorResponse, GatewayError } from '../../src/server/errors'
+import { validateChatRequest } from '../../src/server/validate-chat-request'
 
 const TIMEOUT_MS = 600_000
+const MAX_REQUEST_BYTES = 32 * 1024 * 1024
 const utf8 = new TextDecoder()
 
 const upstream = process.env.UPSTREAM ?? 'http://127.0.0.1:8080'
@@ -28,39 +34,57 @@ const read = { model: null as string | null, tokens: 0 }
 async function floor(request: Request): Promise<Response> {
   const id = Bun.randomUUIDv7()
   const url = new URL(request.url)
-  const body = await request.bytes()
+  try {
+    return await answer(request, url, id)
+  } catch (error) {
+    const refusal = error instanceof GatewayError ? error : new GatewayError(502, 'upstream_unreachable', 'upstream_unreachable', 'upstream unreachable')
+    return errorResponse(refusal, wireFormatFor(url.pathname), id)
+  }
+}
+
+async function answer(request: Request, url: URL, id: string): Promise<Response> {
+  const path = validateApiPath(url.pathname)
+  const body = await readBody(request, MAX_REQUEST_BYTES)
   const json = parseJsonBody(body, request.headers.get('content-type'))
+  validateChatRequest(request.method, path, json)
   read.model = typeof json?.model === 'string' ? json.model : null
 
   const controller = new AbortController()
   const abort = () => controller.abort()
-  request.signal.addEventListener('abort', abort, { once: true })
+  if (request.signal.aborted) abort()
+  else request.signal.addEventListener('abort', abort, { once: true })
   const firstByte = setTimeout(abort, TIMEOUT_MS)
   let response: Response
   try {
-    response = await fetch(upstream + url.pathname + url.search, {
+    response = await fetch(upstream + path + url.search, {
       method: request.method,
       headers: forwardedRequestHeaders(request.headers),
       body,
       signal: controller.signal,
       redirect: 'manual',
-    })
+      timeout: false,
+    } as RequestInit)
   } finally {
     clearTimeout(firstByte)
   }
   const headers = clientResponseHeaders(response.headers, id)
-  if (response.body === null || headers.get('content-type')?.includes('text/event-stream')) return new Response(response.body, { status: response.status, headers })
+  const length = response.headers.get('content-length')
+  const eventStream = headers.get('content-type')?.includes('text/event-stream') ?? false
+  if (response.body === null || eventStream || length === null || Number(length) > WHOLE_BODY_MAX_BYTES) return new Response(response.body, { status: response.status, headers })
 
   const idle = setTimeout(abort, TIMEOUT_MS)
-  let answer: Uint8Array
+  let whole: Uint8Array
   try {
-    answer = await Bun.readableStreamToBytes(response.body)
+    whole = await Bun.readableStreamToBytes(response.body)
   } finally {
     clearTimeout(idle)
   }
-  const usage = (JSON.parse(utf8.decode(answer)) as { usage?: { total_tokens?: number } }).usage
-  read.tokens += usage?.total_tokens ?? 0
-  return new Response(answer, { status: response.status, headers })
+  if (headers.get('content-type')?.includes('json')) {
+    try {
+      read.tokens += (JSON.parse(utf8.decode(whole)) as { usage?: { total_tokens?: number } }).usage?.total_tokens ?? 0
+    } catch {}
+  }
+  return new Response(whole, { status: response.status, headers })
 }
 
 const server = Bun.serve({ port: Number(process.env.PORT ?? 0), hostname: '127.0.0.1', reusePort: false, idleTimeout: 0, fetch: floor })

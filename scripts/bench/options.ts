@@ -14,7 +14,7 @@ export interface BenchOptions {
   /** The compiled gateway for the -bin targets, as given (relative to the working directory); default dist/ai-gateway of the repository. */
   binary?: string
   format: MockFormat
-  /** Concurrent paced streams to try, in order; stops at a target's first stall. */
+  /** Concurrent paced streams to try, ascending: those up to 1,000 in every round, the larger once after them; a target stops at its first stall. */
   steps: number[]
   /** Chunks per stream in the capacity lane (at `paceMs`, 100 chunks keep a stream open 2 s). */
   capacityChunks: number
@@ -37,14 +37,15 @@ const USAGE = `npm run bench -- [options]
   --rounds N              interleaved rounds per lane, capacity steps up to 1000 included (default 3)
   --duration S            seconds per lane, target and round (default 10)
   --lanes a,b             json-c1,json-c32,json-c128,stream-c32,stream-c128,paced,capacity,memory (default all)
-  --targets a,b           direct,passthrough,gateway,gateway-bin,gateway-es,gateway-bin-es,gateway-w1,
+  --targets a,b           direct,passthrough,floor,gateway,gateway-bin,gateway-es,gateway-bin-es,gateway-w1,
                           gateway-w2 and extra ones (default: direct,passthrough,gateway,gateway-bin when
                           built, extra ones); gateway-w2 (WORKERS=2) brings gateway-w1 (one process), both
-                          unpinned, and a "WORKERS=2 scaling" table: throughput w2 / w1, no bound
+                          unpinned, and a "WORKERS=2 scaling" table: throughput w2 / w1, no bound; floor is
+                          the gateway's guarantees for a JSON request inlined (scripts/bench/floor.ts)
   --targets-file FILE     JSON array of extra targets (see scripts/bench/targets.ts)
   --binary PATH           compiled gateway for the -bin targets (default dist/ai-gateway)
   --format F              openai | anthropic wire format (default openai)
-  --steps a,b             concurrent paced streams to try (default 250,500,1000,2000)
+  --steps a,b             concurrent paced streams to try, up to 1000 in every round (default 250,500,1000,2000)
   --settle S              seconds of rest before the after-load RSS (default 60)
   --pace MS               milliseconds between paced chunks (default 20)
   --cpus T/L              cores for targets / for mock and load, e.g. 0/1 (default 0/1.. when there are 2+);
@@ -92,14 +93,14 @@ export function parseOptions(argv: string[], wrkInstalled: boolean): BenchOption
   const [targetCpus, loadCpus] = values['no-pin'] ? [undefined, undefined] : cpuSplit(values.cpus)
   return {
     quick,
-    rounds: positive(values.rounds ?? (quick ? '1' : '3'), '--rounds'),
+    rounds: count(values.rounds ?? (quick ? '1' : '3'), '--rounds'),
     durationMs: positive(values.duration ?? (quick ? '1' : '10'), '--duration') * 1000,
     lanes: list(values.lanes) ?? ['json-c1', 'json-c32', 'json-c128', 'stream-c32', 'stream-c128', 'paced', 'capacity', 'memory'],
     targets: list(values.targets) ?? [],
     targetsFile: values['targets-file'],
     binary: values.binary,
     format,
-    steps: (list(values.steps) ?? (quick ? ['250', '1000'] : ['250', '500', '1000', '2000'])).map((s) => positive(s, '--steps')),
+    steps: [...new Set((list(values.steps) ?? (quick ? ['250', '1000'] : ['250', '500', '1000', '2000'])).map((s) => count(s, '--steps')))].sort((a, b) => a - b),
     capacityChunks: quick ? 50 : 100,
     paceMs: positive(values.pace!, '--pace'),
     settleMs: positive(values.settle ?? (quick ? '5' : '60'), '--settle') * 1000,
@@ -118,6 +119,12 @@ function list(value: string | undefined): string[] | undefined {
 function positive(text: string, flag: string): number {
   const value = Number(text)
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag}: expected a positive number, got ${text}`)
+  return value
+}
+
+function count(text: string, flag: string): number {
+  const value = positive(text, flag)
+  if (!Number.isInteger(value)) throw new Error(`${flag}: expected a whole number, got ${text}`)
   return value
 }
 

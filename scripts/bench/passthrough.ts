@@ -1,7 +1,8 @@
 /**
- * The floor any Bun gateway can reach: Bun.serve, one fetch upstream, and the upstream body
- * handed back as it is. No validation, no header hygiene, no telemetry. The benchmark reports
- * the gateway's numbers as ratios to this process, measured in the same run.
+ * The least any Bun proxy does: Bun.serve, one fetch upstream, and the upstream body handed
+ * back as it is. No validation, no header hygiene, no telemetry. The benchmark reports the
+ * gateway's numbers as ratios to this process, measured in the same run (floor.ts adds the
+ * gateway's guarantees to it).
  *
  * The request body is read whole before the fetch, as a gateway must to read the model: it is
  * also the cheaper way on Bun (a streamed upload cost ~8 µs more per small JSON request here).

@@ -26,6 +26,7 @@ export interface Check {
 
 const CAPACITY = /^capacity-(\d+)$/
 export const LOAD_STEP = 1000
+const STEP_MARK = { clean: '✓', stalled: '✗', skipped: '–' }
 
 export class Results {
   constructor(
@@ -68,30 +69,36 @@ export class Results {
   }
 
   /**
-   * Capacity steps that ran for a target, in order. A step is clean only if it was clean in every
-   * round it ran; its peak RSS is the median over those rounds.
+   * Capacity steps that ran for a target, in order. A step up to LOAD_STEP is scheduled in every
+   * round, a larger one once: `clean` if clean every time it was scheduled, `stalled` if it stalled
+   * once, `skipped` if it ran clean but not every time (the target stalled at a smaller step in a
+   * later round). Its peak RSS is the median of the rounds it ran.
    */
-  steps(target: string): { streams: number; ok: boolean; peakRssMb: number }[] {
+  steps(target: string): { streams: number; status: 'clean' | 'stalled' | 'skipped'; peakRssMb: number }[] {
     const byStreams = new Map<number, Row[]>()
     for (const row of this.rows) {
       const match = row.target === target ? row.lane.match(CAPACITY) : null
       if (match !== null) byStreams.set(Number(match[1]), [...(byStreams.get(Number(match[1])) ?? []), row])
     }
     return [...byStreams]
-      .map(([streams, rows]) => ({ streams, ok: rows.every((row) => row.metrics?.ok === 1), peakRssMb: median(rows.map((row) => row.metrics?.peakRssMb ?? Number.NaN)) }))
+      .map(([streams, rows]) => {
+        const scheduled = streams <= LOAD_STEP ? this.rounds : 1
+        const status = rows.some((row) => row.metrics?.ok !== 1) ? 'stalled' : rows.length < scheduled ? 'skipped' : 'clean'
+        return { streams, status, peakRssMb: median(rows.map((row) => row.metrics?.peakRssMb ?? Number.NaN)) } as const
+      })
       .sort((a, b) => a.streams - b.streams)
   }
 
   maxStreams(target: string): number {
     let best = 0
     for (const step of this.steps(target)) {
-      if (!step.ok) break
+      if (step.status !== 'clean') break
       best = step.streams
     }
     return best
   }
 
-  /** Peak RSS at the LOAD_STEP step (median of rounds), or the largest step below it when the target did not get there. */
+  /** Peak RSS at the LOAD_STEP step (median of its rounds, stalled ones included), or at the largest step that ran below it. */
   rssUnderLoadMb(target: string): number {
     const steps = this.steps(target).filter((step) => step.streams <= LOAD_STEP)
     return steps.at(-1)?.peakRssMb ?? Number.NaN
@@ -134,7 +141,7 @@ export function resultsTable(results: Results, targets: string[], lanes: string[
       add(lane, 'gap p50 / p99 ms', (t) => `${fixed(results.median(lane, t, 'gapP50'), 3)} / ${fixed(results.median(lane, t, 'gapP99'), 3)}`)
       add(lane, 'added gap p50 / p99 ms', (t) => (t === BASELINE ? '' : `${signed(results.added(lane, t, 'gapP50'), 3)} / ${signed(results.added(lane, t, 'gapP99'), 3)}`))
     } else if (lane === 'capacity') {
-      rows.push([lane, 'paced streams: clean steps', ...targets.map((t) => results.steps(t).map((s) => `${s.streams}${s.ok ? '✓' : '✗'}`).join(' ') || '–')])
+      rows.push([lane, 'paced streams: clean steps', ...targets.map((t) => results.steps(t).map((s) => `${s.streams}${STEP_MARK[s.status]}`).join(' ') || '–')])
       rows.push([lane, `peak RSS MB at ≤${LOAD_STEP} streams`, ...targets.map((t) => fixed(results.rssUnderLoadMb(t), 0))])
     } else if (lane === 'memory') {
       add(lane, 'RSS MB start / idle / after', (t) =>

@@ -114,17 +114,19 @@ async function main(): Promise<void> {
 
   if (options.lanes.includes('capacity')) {
     // The steps up to LOAD_STEP, where RSS is held to its bound, run once per round (its peak is
-    // then a median, not one sample); the larger steps run once, last, so the memory they leave
-    // behind cannot inflate a later round's reading.
+    // then a median, not one sample); the larger steps run once, after every round, so the memory
+    // they leave behind cannot inflate a smaller step's peak.
     const schedule = [
       ...Array.from({ length: options.rounds }, (_, round) => options.steps.filter((s) => s <= LOAD_STEP).map((streams) => ({ streams, round }))).flat(),
-      ...options.steps.filter((s) => s > LOAD_STEP).map((streams) => ({ streams, round: 0 })),
+      ...options.steps.filter((s) => s > LOAD_STEP).map((streams) => ({ streams, round: options.rounds - 1 })),
     ]
-    const stalled = new Set<string>()
+    // A target that stalls runs no step as large again; in later rounds it still runs the smaller ones.
+    const stalledAt = new Map<string, number>()
     for (const { streams, round } of schedule) {
-      for (const target of targets) {
+      for (let i = 0; i < targets.length; i++) {
+        const target = targets[(i + round) % targets.length]!
         const name = target.spec.name
-        if (stalled.has(name)) continue
+        if (streams >= (stalledAt.get(name) ?? Number.POSITIVE_INFINITY)) continue
         const lane = `capacity-${streams}`
         const label = streams <= LOAD_STEP ? `round ${round + 1}/${options.rounds} ${lane}` : lane
         try {
@@ -138,11 +140,11 @@ async function main(): Promise<void> {
             metrics.attempts = 2
           }
           rows.push({ lane, target: name, round, metrics, ...(error !== undefined ? { error } : {}) })
-          if (metrics.ok !== 1) stalled.add(name)
+          if (metrics.ok !== 1) stalledAt.set(name, streams)
           log(`${label} ${name}: ${brief(metrics)}${error ? ` (${error})` : ''}`)
         } catch (error) {
           rows.push({ lane, target: name, round, error: String(error) })
-          stalled.add(name)
+          stalledAt.set(name, streams)
         }
         await Bun.sleep(1000)
       }

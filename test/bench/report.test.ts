@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { checks, Results, type Row } from '../../scripts/bench/report'
+import { checks, Results, resultsTable, type Row } from '../../scripts/bench/report'
 
 const lane = (laneId: string, target: string, values: number[], metric: string): Row[] =>
   values.map((value, round) => ({ lane: laneId, target, round, metrics: { [metric]: value } }))
@@ -22,16 +22,24 @@ describe('Results', () => {
 
   test('a capacity step run in several rounds: its RSS is their median, and one stalled round makes it unclean', () => {
     const step = (lane: string, round: number, ok: number, peakRssMb: number): Row => ({ lane, target: 'g', round, metrics: { ok, peakRssMb } })
-    const results = new Results(
-      [step('capacity-1000', 0, 1, 210), step('capacity-1000', 1, 1, 150), step('capacity-1000', 2, 1, 160), step('capacity-2000', 0, 1, 260)],
-      3,
-    )
+    // Median 160: neither the first round's nor the last's.
+    const results = new Results([step('capacity-1000', 0, 1, 210), step('capacity-1000', 1, 1, 160), step('capacity-1000', 2, 1, 150), step('capacity-2000', 2, 1, 260)], 3)
     expect(results.rssUnderLoadMb('g')).toBe(160)
     expect(results.maxStreams('g')).toBe(2000)
 
-    const onceStalled = new Results([step('capacity-500', 0, 1, 100), step('capacity-1000', 0, 1, 150), step('capacity-1000', 1, 0, 150), step('capacity-500', 1, 1, 100)], 2)
+    // Stalled at 1,000 in the second round: 1,000 is not clean, and neither is anything after it.
+    const onceStalled = new Results([step('capacity-500', 0, 1, 100), step('capacity-1000', 0, 1, 150), step('capacity-500', 1, 1, 100), step('capacity-1000', 1, 0, 150)], 2)
     expect(onceStalled.maxStreams('g')).toBe(500)
-    expect(onceStalled.steps('g').map((s) => s.streams)).toEqual([500, 1000])
+    expect(onceStalled.steps('g').map((s) => `${s.streams} ${s.status}`)).toEqual(['500 clean', '1000 stalled'])
+  })
+
+  test('a step that ran clean, but not in every round, is skipped, not clean', () => {
+    const step = (lane: string, round: number, ok: number): Row => ({ lane, target: 'g', round, metrics: { ok, peakRssMb: 100 } })
+    // Round 1 clean up to 1,000; round 2 stalled at 500, so its 1,000 step never ran.
+    const results = new Results([step('capacity-500', 0, 1), step('capacity-1000', 0, 1), step('capacity-500', 1, 0)], 2)
+    expect(results.steps('g').map((s) => `${s.streams} ${s.status}`)).toEqual(['500 stalled', '1000 skipped'])
+    expect(results.maxStreams('g')).toBe(0)
+    expect(resultsTable(results, ['g'], ['capacity'])).toContain('500✗ 1000–')
   })
 
   test('a round that failed counts as missing, not as zero', () => {
