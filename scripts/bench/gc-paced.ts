@@ -4,7 +4,7 @@
  * the tool for finding out what a change does to them. Each target runs with `BUN_JSC_logGC=1`;
  * a warm-up run of the load is not counted.
  *
- *   bun scripts/bench/gc-paced.ts [--targets gateway,passthrough,passthrough-tap] [--seconds S] [--connections N]
+ *   bun scripts/bench/gc-paced.ts [--targets gateway,gateway-bin,passthrough,passthrough-tap] [--seconds S] [--connections N]
  *                                 [--entry FILE [--entry-env NAME=VALUE,...]]
  *
  * `--entry FILE` adds the target `entry`: another entry file run like the gateway, e.g. a copy of
@@ -52,6 +52,8 @@ const [targetCpus, loadCpus] = availableParallelism() >= 2 ? ['0', '1'] : [undef
 
 const COMMANDS: Record<string, { argv: string[]; env?: Record<string, string> }> = {
   gateway: { argv: [process.execPath, 'src/main.ts'] },
+  // The compiled gateway (npm run build).
+  'gateway-bin': { argv: ['dist/ai-gateway'] },
   passthrough: { argv: [process.execPath, 'scripts/bench/passthrough.ts'] },
   'passthrough-tap': { argv: [process.execPath, 'scripts/bench/passthrough.ts'], env: { PASSTHROUGH_TAP: '1' } },
   ...(values.entry !== undefined && { entry: { argv: [process.execPath, values.entry], env: parseEnv(values['entry-env']) } }),
