@@ -77,6 +77,22 @@ describe('pricing.find', () => {
     expect(createPricing(table).find('router', 'vendor/m-pro')).toEqual({ model: 'm-pro', price: { input: 5, output: 5 } })
     expect(createPricing(table).find('router', 'vendor/m')).toEqual({ model: 'm', price: { input: 1, output: 1 } })
   })
+
+  test('remembered answers are per provider, and stay right once the memory has been emptied', () => {
+    const table: PriceTable = { models: { a: { m: { input: 1, output: 1 } }, b: { m: { input: 2, output: 2 } } } }
+    const remembering = createPricing(table)
+    for (let round = 0; round < 2; round++) {
+      expect(remembering.find('a', 'm')?.price.input).toBe(1)
+      expect(remembering.find('b', 'm')?.price.input).toBe(2)
+      expect(remembering.find('c', 'm')).toBeNull()
+    }
+    // Client-chosen names past the bound empty the memory; answers do not change.
+    let priced = 0
+    for (let i = 0; i < 10_050; i++) if (remembering.find('a', `unknown-${i}`) !== null) priced++
+    expect(priced).toBe(0)
+    expect(remembering.find('b', 'm')?.price.input).toBe(2)
+    expect(remembering.find('a', 'm')?.price.input).toBe(1)
+  })
 })
 
 describe('pricing.cost', () => {
