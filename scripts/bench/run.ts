@@ -6,7 +6,7 @@
  * throughput of WORKERS=2 over one process (both unpinned; see targets.ts), without a bound.
  * `npm run bench -- --help` lists the options.
  */
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { redactUrlCredentials } from '../../src/telemetry/redact-url-credentials'
 import { buildRequest, REQUEST_LANES, rssMb, runCapacityStep, runRequestLane, type LoadContext } from './lanes'
@@ -51,6 +51,10 @@ async function main(): Promise<void> {
   const workDir = join(ROOT, 'tmp', 'bench', runId)
   mkdirSync(workDir, { recursive: true })
   const context: LoadContext = { load: options.load, loadCpus: options.loadCpus, workDir }
+  // Checked before the run, not after it: a published run is never overwritten.
+  const label = options.writeResults === undefined ? undefined : options.writeResults.replace(/[^a-z0-9._-]+/gi, '-') || 'run'
+  const resultsPath = label === undefined ? undefined : join(import.meta.dir, 'results', `${runId.slice(0, 10)}-${label}.md`)
+  if (resultsPath !== undefined && existsSync(resultsPath)) throw new Error(`${relative(ROOT, resultsPath)} exists: pick another --write-results label`)
   const binary = options.binary === undefined ? join(ROOT, DEFAULT_BINARY) : resolve(options.binary)
   const specs = await selectTargets(options.targets, options.targetsFile, binary)
   const env = { BUN_CONFIG_MAX_HTTP_REQUESTS: '16384' }
@@ -202,12 +206,10 @@ async function main(): Promise<void> {
   const jsonPath = join(ROOT, 'tmp', 'bench', `${runId}.json`)
   await Bun.write(jsonPath, JSON.stringify({ runId, command, options: { ...options, elasticsearch: options.elasticsearch && redactUrlCredentials(options.elasticsearch) }, machine: info, targets: names, rows, checks: allChecks, mock: mockStats, processCpuSeconds: processCpu }, null, 2))
   log(`raw numbers: ${relative(ROOT, jsonPath)}`)
-  if (options.writeResults !== undefined) {
-    const label = options.writeResults.replace(/[^a-z0-9._-]+/gi, '-') || 'run'
-    const path = join(import.meta.dir, 'results', `${runId.slice(0, 10)}-${label}.md`)
+  if (resultsPath !== undefined) {
     mkdirSync(join(import.meta.dir, 'results'), { recursive: true })
-    await Bun.write(path, `# Benchmark: ${label}\n\n${markdown}`)
-    log(`results: ${relative(ROOT, path)}`)
+    await Bun.write(resultsPath, `# Benchmark: ${label}\n\n${markdown}`)
+    log(`results: ${relative(ROOT, resultsPath)}`)
   }
 }
 
