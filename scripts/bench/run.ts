@@ -132,20 +132,20 @@ async function main(): Promise<void> {
         const name = target.spec.name
         if (streams >= (stalledAt.get(name) ?? Number.POSITIVE_INFINITY)) continue
         const lane = `capacity-${streams}`
-        const label = streams <= LOAD_STEP ? `round ${round + 1}/${options.rounds} ${lane}` : lane
+        const stepLabel = streams <= LOAD_STEP ? `round ${round + 1}/${options.rounds} ${lane}` : lane
         try {
           const step = () => runCapacityStep(streams, request(target, true, options.paceMs, options.capacityChunks), target.pid, options.paceMs, context)
           let { metrics, error } = await step()
           // One stall can be the load generator's own pause (GC, the shared core): a step fails only twice in a row.
           if (metrics.ok !== 1) {
-            log(`${label} ${name}: ${brief(metrics)}${error ? ` (${error})` : ''}; trying once more`)
+            log(`${stepLabel} ${name}: ${brief(metrics)}${error ? ` (${error})` : ''}; trying once more`)
             await Bun.sleep(1000)
             ;({ metrics, error } = await step())
             metrics.attempts = 2
           }
           rows.push({ lane, target: name, round, metrics, ...(error !== undefined ? { error } : {}) })
           if (metrics.ok !== 1) stalledAt.set(name, streams)
-          log(`${label} ${name}: ${brief(metrics)}${error ? ` (${error})` : ''}`)
+          log(`${stepLabel} ${name}: ${brief(metrics)}${error ? ` (${error})` : ''}`)
         } catch (error) {
           rows.push({ lane, target: name, round, error: String(error) })
           stalledAt.set(name, streams)
