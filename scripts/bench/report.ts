@@ -78,7 +78,9 @@ export class Results {
     const byStreams = new Map<number, Row[]>()
     for (const row of this.rows) {
       const match = row.target === target ? row.lane.match(CAPACITY) : null
-      if (match !== null) byStreams.set(Number(match[1]), [...(byStreams.get(Number(match[1])) ?? []), row])
+      if (match === null) continue
+      const streams = Number(match[1])
+      byStreams.set(streams, [...(byStreams.get(streams) ?? []), row])
     }
     return [...byStreams]
       .map(([streams, rows]) => {
