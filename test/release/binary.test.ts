@@ -270,6 +270,26 @@ describe('stopping', () => {
   }, 15_000)
 })
 
+describe('a routing file', () => {
+  test('in YAML: its alias routes the request, so the YAML library loaded on first use is in the binary', async () => {
+    const configFolder = mkdtempSync(join(tmpdir(), 'ai-gateway-routing-'))
+    const config = join(configFolder, 'gateway.yaml')
+    writeFileSync(config, 'models:\n  smart:\n    strategy: fallback\n    targets:\n      - provider: openai\n        model: gpt-4o-mini\n')
+    chmodSync(configFolder, 0o755)
+    chmodSync(config, 0o444)
+    const instancePort = freePort()
+    const instance = startBinary([binary], { cwd: folder, env: { PORT: String(instancePort), GATEWAY_CONFIG: config }, ...asUnprivileged })
+    await instance.waitForLog((line) => line.msg === 'listening')
+    try {
+      await client(`http://127.0.0.1:${instancePort}`).chat.completions.create({ model: 'smart', messages })
+      expect(JSON.parse(mock.requests[0]!.body).model).toBe('gpt-4o-mini')
+    } finally {
+      instance.process.kill('SIGKILL')
+      rmSync(configFolder, { recursive: true, force: true })
+    }
+  }, 15_000)
+})
+
 describe('WORKERS=2', () => {
   test('a supervisor runs two workers on one port, restarts a killed one, and on SIGTERM waits for both to drain', async () => {
     const sharedPort = freePort()

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { parseGatewayConfig } from '../../src/routing/gateway-config'
+import { modulesLoaded } from '../support/modules-loaded'
 
 const known = new Set(['openai', 'groq', 'anthropic'])
 const env = { GROQ_API_KEY: 'gsk-from-env' }
@@ -73,5 +74,22 @@ models:
     const parsed = parseGatewayConfig('{"providers":', 'gateway.json', env, known)
     expect(parsed.ok).toBe(false)
     if (!parsed.ok) expect(parsed.errors[0]).toStartWith('not valid JSON:')
+  })
+})
+
+describe('the YAML library', () => {
+  const config = JSON.stringify(new URL('../../src/routing/gateway-config.ts', import.meta.url).pathname)
+  const app = JSON.stringify(new URL('../../src/server/app.ts', import.meta.url).pathname)
+
+  test('is not loaded by a gateway without a YAML routing file, nor by a JSON one', () => {
+    expect(modulesLoaded(`await import(${app})`, '/node_modules/yaml/')).toBe(0)
+    expect(modulesLoaded(`const { parseGatewayConfig } = await import(${config})\nparseGatewayConfig('{}', 'gateway.json', {}, new Set())`, '/node_modules/yaml/')).toBe(0)
+  })
+
+  test('loads with the first YAML file, which it parses', () => {
+    const script = `const { parseGatewayConfig } = await import(${config})
+      const parsed = parseGatewayConfig('providers:\\n  openai:\\n    api_key: sk-x\\n', 'gateway.yaml', {}, new Set(['openai']))
+      if (!parsed.ok || parsed.table.providers.get('openai')?.apiKey !== 'sk-x') throw new Error('not parsed')`
+    expect(modulesLoaded(script, '/node_modules/yaml/')).toBeGreaterThan(0)
   })
 })
