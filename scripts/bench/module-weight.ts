@@ -8,7 +8,8 @@
  * (src/telemetry/prometheus.ts), and its HTTP surface as every process loads it (app.ts).
  * The Elasticsearch client is imported only when telemetry goes there
  * (src/telemetry/elasticsearch-shipping.ts), the AWS libraries with the first Bedrock request
- * (src/providers/bedrock/index.ts); this shows what each saves. Paths are relative to the
+ * (src/providers/bedrock/index.ts), yaml with the first YAML routing file
+ * (src/routing/gateway-config.ts); this shows what each saves. Paths are relative to the
  * repository root.
  */
 const DEFAULT_MODULES = [
