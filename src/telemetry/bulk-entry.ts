@@ -11,6 +11,14 @@ export function indexNameFor(pattern: string, timestamp: string): string {
 }
 
 /**
+ * The action line up to the id, for the last index pattern and day: the records of a day share
+ * it. With an action object and its index name built for every record, toBulkEntry took 5.98 µs
+ * a request (0.92 of it its own) in `bun scripts/bench/profile.ts --target gateway-es`; now
+ * 3.95–3.97 (0.27–0.28).
+ */
+const actionFor = { pattern: '', day: '\u0000', start: '' }
+
+/**
  * Serialised as the record is finished, not when its batch leaves: the queue then holds one
  * string per record instead of an object graph that lives on until its batch is sent. What
  * telemetry to Elasticsearch costs per JSON request (gateway-es minus gateway, one
@@ -20,6 +28,12 @@ export function indexNameFor(pattern: string, timestamp: string): string {
  * the second `create` answers 409, which means it is already there.
  */
 export function toBulkEntry(record: RequestRecord, indexPattern: string): BulkEntry {
-  const action = { create: { _index: indexNameFor(indexPattern, record.timestamp), _id: record.attributes.id } }
-  return `${JSON.stringify(action)}\n${JSON.stringify(record)}\n`
+  const { timestamp } = record
+  if (indexPattern !== actionFor.pattern || !timestamp.startsWith(actionFor.day)) {
+    actionFor.pattern = indexPattern
+    actionFor.day = timestamp.slice(0, 10)
+    actionFor.start = `{"create":{"_index":${JSON.stringify(indexNameFor(indexPattern, timestamp))},"_id":`
+  }
+  return `${actionFor.start}${JSON.stringify(record.attributes.id)}}}\n${JSON.stringify(record)}\n`
 }
+

@@ -103,6 +103,26 @@ describe('indexNameFor', () => {
   }
 })
 
+describe('toBulkEntry', () => {
+  test('a create action under the record id, in the index of the record’s own day and pattern, then the record', () => {
+    const cases: Array<[string, string, string]> = [
+      ['ai-gateway-metrics-{yyyy.MM.dd}', '2026-03-01T23:59:59.999Z', 'ai-gateway-metrics-2026.03.01'],
+      ['ai-gateway-metrics-{yyyy.MM.dd}', '2026-03-02T00:00:00.000Z', 'ai-gateway-metrics-2026.03.02'],
+      ['logs-{yyyy.MM}', '2026-03-02T00:00:01.000Z', 'logs-2026.03'],
+      ['ai-gateway-metrics-{yyyy.MM.dd}', '2026-03-02T00:00:02.000Z', 'ai-gateway-metrics-2026.03.02'],
+      ['ai-gateway-metrics-{yyyy.MM.dd}', '2026-03-01T12:00:00.000Z', 'ai-gateway-metrics-2026.03.01'],
+    ]
+    cases.forEach(([pattern, timestamp, index], i) => {
+      const entry = toBulkEntry(record(`rec-"${i}"`, timestamp), pattern)
+      expect(entry.endsWith('\n')).toBe(true)
+      const [action, document, rest] = entry.split('\n')
+      expect(JSON.parse(action!)).toEqual({ create: { _index: index, _id: `rec-"${i}"` } })
+      expect(JSON.parse(document!)).toEqual(record(`rec-"${i}"`, timestamp))
+      expect(rest).toBe('')
+    })
+  })
+})
+
 describe('createElasticsearchSink against a loopback Elasticsearch', () => {
   test('one _bulk request of create actions, _id = record id, the daily index of each record', async () => {
     mock.answer(() => ({ status: 200, body: { took: 3, errors: false, items: batch.map((_, i) => item(i, 201)) } }))
