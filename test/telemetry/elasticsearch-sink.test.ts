@@ -91,28 +91,25 @@ const item = (i: number, status: number, error?: { type: string; reason: string 
   create: { _index: 'ai-gateway-metrics-2026.03.02', _id: `rec-${i}`, status, ...(error === undefined ? { _version: 1, result: 'created' } : { error }) },
 })
 
+/** Index pattern, record timestamp, the index the record belongs in. */
+const INDEX_CASES: Array<[string, string, string]> = [
+  ['ai-gateway-metrics-{yyyy.MM.dd}', '2026-03-01T23:59:59.999Z', 'ai-gateway-metrics-2026.03.01'],
+  ['ai-gateway-metrics-{yyyy.MM.dd}', '2026-12-31T00:00:00.000Z', 'ai-gateway-metrics-2026.12.31'],
+  ['logs-{yyyy.MM}', '2026-03-01T10:00:00.000Z', 'logs-2026.03'],
+  ['ai-gateway-metrics', '2026-03-01T10:00:00.000Z', 'ai-gateway-metrics'],
+]
+
 describe('indexNameFor', () => {
-  const cases: Array<[string, string, string]> = [
-    ['ai-gateway-metrics-{yyyy.MM.dd}', '2026-03-01T23:59:59.999Z', 'ai-gateway-metrics-2026.03.01'],
-    ['ai-gateway-metrics-{yyyy.MM.dd}', '2026-12-31T00:00:00.000Z', 'ai-gateway-metrics-2026.12.31'],
-    ['logs-{yyyy.MM}', '2026-03-01T10:00:00.000Z', 'logs-2026.03'],
-    ['ai-gateway-metrics', '2026-03-01T10:00:00.000Z', 'ai-gateway-metrics'],
-  ]
-  for (const [pattern, timestamp, expected] of cases) {
+  for (const [pattern, timestamp, expected] of INDEX_CASES) {
     test(`${pattern} at ${timestamp} → ${expected}`, () => expect(indexNameFor(pattern, timestamp)).toBe(expected))
   }
 })
 
 describe('toBulkEntry', () => {
   test('a create action under the record id, in the index of the record’s own day and pattern, then the record', () => {
-    const cases: Array<[string, string, string]> = [
-      ['ai-gateway-metrics-{yyyy.MM.dd}', '2026-03-01T23:59:59.999Z', 'ai-gateway-metrics-2026.03.01'],
-      ['ai-gateway-metrics-{yyyy.MM.dd}', '2026-03-02T00:00:00.000Z', 'ai-gateway-metrics-2026.03.02'],
-      ['logs-{yyyy.MM}', '2026-03-02T00:00:01.000Z', 'logs-2026.03'],
-      ['ai-gateway-metrics-{yyyy.MM.dd}', '2026-03-02T00:00:02.000Z', 'ai-gateway-metrics-2026.03.02'],
-      ['ai-gateway-metrics-{yyyy.MM.dd}', '2026-03-01T12:00:00.000Z', 'ai-gateway-metrics-2026.03.01'],
-    ]
-    cases.forEach(([pattern, timestamp, index], i) => {
+    // Each pattern and day after others, both ways, and the last twice in a row.
+    const sequence = [...INDEX_CASES, ...INDEX_CASES.toReversed()]
+    sequence.forEach(([pattern, timestamp, index], i) => {
       const entry = toBulkEntry(record(`rec-"${i}"`, timestamp), pattern)
       expect(entry.endsWith('\n')).toBe(true)
       const [action, document, rest] = entry.split('\n')
