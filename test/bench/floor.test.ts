@@ -24,6 +24,8 @@ beforeAll(async () => {
       break
     }
   }
+  // Its output ended without the line: it exited (the reason is on stderr, inherited).
+  if (url === undefined) throw new Error(`scripts/bench/floor.ts did not start: ${printed}`)
 })
 
 afterAll(() => {
