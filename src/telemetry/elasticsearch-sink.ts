@@ -14,8 +14,11 @@ import { redactUrlCredentials } from './redact-url-credentials'
  */
 export const BULK_FILTER_PATH = 'errors,items.*.status,items.*.error.type,items.*.error.reason'
 
-/** Statuses of a whole request worth retrying: auth (an operator may fix it), throttling, server trouble. */
-const RETRYABLE_STATUS = new Set([401, 403, 408, 429, 500, 502, 503, 504])
+/**
+ * Whether a whole request that failed with this status is worth sending again: auth (an operator
+ * may fix it), throttling, and any 5xx (a proxy in front of the node answers 520-529 too).
+ */
+const isRetryable = (status: number) => status >= 500 || status === 401 || status === 403 || status === 408 || status === 429
 
 const gzipAsync = promisify(gzip)
 
@@ -43,6 +46,8 @@ export function createElasticsearchSink(client: Client): ExportSink<BulkEntry> {
       if (error instanceof errors.ResponseError && error.statusCode === 413 && batch.length > 1) return sendInHalves(batch)
       return outcomeOfFailedRequest(error, batch.length)
     }
+    // Only a bulk answer says what was stored; any other 2xx body is no delivery.
+    if (typeof response?.errors !== 'boolean') return { kind: 'retry', reason: 'Elasticsearch answered the bulk request without its errors flag' }
     if (!response.errors) return { kind: 'ok' }
     // Positions map items to records; a node (or proxy) that answers otherwise cannot be read
     // item by item. Sending the whole batch again is safe: a record already there answers 409.
@@ -83,14 +88,17 @@ function outcomeOfFailedRequest(error: unknown, size: number): SendOutcome {
   if (error instanceof errors.ResponseError) {
     const status = error.statusCode ?? 0
     const reason = `Elasticsearch answered ${status}${status === 401 ? ' (check ELASTICSEARCH_USERNAME / ELASTICSEARCH_PASSWORD)' : ''}`
-    if (RETRYABLE_STATUS.has(status)) return { kind: 'retry', reason, retryAfterMs: retryAfterMs(error.headers?.['retry-after']) }
+    if (isRetryable(status)) return { kind: 'retry', reason, retryAfterMs: retryAfterMs(error.headers?.['retry-after']) }
     return { kind: 'partial', retry: [], failed: Array.from({ length: size }, (_, index) => ({ index, reason })) }
   }
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
   return { kind: 'retry', reason: `Elasticsearch unreachable: ${redactUrlCredentials(message)}` }
 }
 
+/** `Retry-After` in seconds, capped at 5 minutes; absent, empty or an HTTP date: undefined. */
 function retryAfterMs(header: unknown): number | undefined {
-  const seconds = Number(Array.isArray(header) ? header[0] : header)
+  const value = Array.isArray(header) ? header[0] : header
+  if (typeof value !== 'string' || value.trim() === '') return undefined
+  const seconds = Number(value)
   return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 300) * 1000 : undefined
 }

@@ -221,7 +221,10 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
       return
     }
     stats.retried += left.length
-    const delay = outcome.kind === 'retry' && outcome.retryAfterMs !== undefined ? outcome.retryAfterMs : backoffDelay(batch.attempt++)
+    // The sink's Retry-After is a floor, never a shortcut: a node answering `Retry-After: 0` to
+    // every request must not be sent the batch again in a loop.
+    const backoff = backoffDelay(batch.attempt++)
+    const delay = outcome.kind === 'retry' && outcome.retryAfterMs !== undefined ? Math.max(outcome.retryAfterMs, backoff) : backoff
     if (batch.attempt <= 1 || batch.attempt % 10 === 0) {
       logger.warn('telemetry export failed; retrying', { records: left.length, attempt: batch.attempt, retry_in_ms: Math.round(delay), reason: outcome.kind === 'retry' ? outcome.reason : 'items rejected with 429' })
     }

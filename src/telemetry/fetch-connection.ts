@@ -51,6 +51,12 @@ export class FetchConnection extends BaseConnection {
         signal: controller.signal,
         redirect: 'manual',
       })
+      // The client takes any status under 400 as an answer: a redirect (an http → https proxy,
+      // say) would read as a bulk request with no errors, and its records as delivered.
+      if (response.status >= 300 && response.status < 400) {
+        await response.body?.cancel()
+        throw new RedirectNotFollowed(response.status)
+      }
       const headers: Record<string, string> = {}
       response.headers.forEach((value, name) => {
         if (!DECODED_AWAY.has(name)) headers[name] = value
@@ -61,6 +67,7 @@ export class FetchConnection extends BaseConnection {
       }
       return { statusCode: response.status, headers, body: await response.text() }
     } catch (error) {
+      if (error instanceof RedirectNotFollowed) throw new errors.ConnectionError(error.message)
       if (timedOut) throw new errors.TimeoutError('Request timed out')
       if (options.signal?.aborted) throw new errors.RequestAbortedError('Request aborted')
       throw new errors.ConnectionError(error instanceof Error ? error.message : String(error))
@@ -72,4 +79,10 @@ export class FetchConnection extends BaseConnection {
 
   /** Bun's fetch pools its own sockets, which go away with the process. */
   override async close(): Promise<void> {}
+}
+
+class RedirectNotFollowed extends Error {
+  constructor(status: number) {
+    super(`Elasticsearch answered ${status}, a redirect, which is not followed: set ELASTICSEARCH_URL to where it points`)
+  }
 }

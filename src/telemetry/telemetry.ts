@@ -91,8 +91,17 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   let setUpRetry: Timer | undefined
   let stopped = false
 
+  let setUpInFlight: Promise<boolean> | undefined
+  /** One attempt at a time: shutdown's last chance joins an attempt already under way. */
+  function attemptSetUp(): Promise<boolean> {
+    setUpInFlight ??= trySetUp().finally(() => {
+      setUpInFlight = undefined
+    })
+    return setUpInFlight
+  }
+
   /** Installs the template and policy; until it succeeds records are held, and it is retried with backoff. */
-  async function attemptSetUp(): Promise<boolean> {
+  async function trySetUp(): Promise<boolean> {
     if (setUpDone || shipping === null || exporter === null) return true
     try {
       const result = await (await shipping).setUp(logger)
@@ -134,11 +143,17 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     },
     async shutdown(timeoutMs) {
       if (exporter === null) return
+      const deadline = performance.now() + timeoutMs
       stopped = true
       clearTimeout(setUpRetry)
-      // One last chance for a set-up that kept failing, so the buffer can still be delivered.
-      if (!setUpDone) await attemptSetUp()
-      const stats = await exporter.shutdown(timeoutMs)
+      // One last chance for a set-up that kept failing, so the buffer can still be delivered:
+      // within the flush's deadline, which a node slow to answer must not stretch.
+      if (!setUpDone) {
+        let expired: Timer | undefined
+        await Promise.race([attemptSetUp(), new Promise<void>((resolve) => (expired = setTimeout(resolve, timeoutMs)))])
+        clearTimeout(expired)
+      }
+      const stats = await exporter.shutdown(Math.max(0, deadline - performance.now()))
       logger.info('telemetry flushed', { ...stats })
       await shipping?.then((connected) => connected.close(), () => {})
     },

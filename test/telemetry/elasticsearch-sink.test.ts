@@ -196,6 +196,9 @@ describe('createElasticsearchSink against a loopback Elasticsearch', () => {
     { status: 503, type: 'cluster_block_exception', retryAfter: '2', expected: { kind: 'retry', reason: 'Elasticsearch answered 503', retryAfterMs: 2000 } },
     { status: 503, type: 'cluster_block_exception', retryAfter: '86400', expected: { kind: 'retry', reason: 'Elasticsearch answered 503', retryAfterMs: 300_000 } },
     { status: 502, type: 'bad_gateway', retryAfter: 'Wed, 21 Oct 2026 07:28:00 GMT', expected: { kind: 'retry', reason: 'Elasticsearch answered 502', retryAfterMs: undefined } },
+    { status: 503, type: 'cluster_block_exception', retryAfter: '', expected: { kind: 'retry', reason: 'Elasticsearch answered 503', retryAfterMs: undefined } },
+    // Every 5xx: a proxy or load balancer in front of the node answers 507, 520-529 and others.
+    ...[501, 507, 520, 524, 599].map((status) => ({ status, type: 'proxy_error', expected: { kind: 'retry', reason: `Elasticsearch answered ${status}`, retryAfterMs: undefined } })),
   ]
   for (const { status, type, retryAfter, expected } of wholeRequest) {
     test(`a whole-request ${status}${retryAfter ? ` with Retry-After: ${retryAfter}` : ''} is retried`, async () => {
@@ -242,6 +245,22 @@ describe('createElasticsearchSink against a loopback Elasticsearch', () => {
     mock.answer(() => ({ status: 200, body: { took: 1, errors: false, items: [item(0, 201)] }, headers: { 'x-elastic-product': 'OpenSearch' } }))
     const outcome = await sinkFor(mock.url).send(batch.slice(0, 1))
     expect(outcome.kind).toBe('retry')
+  })
+
+  for (const status of [301, 302, 307, 308]) {
+    test(`a ${status} redirect is not taken as delivered: the batch is retried and the reason says why`, async () => {
+      mock.answer(() => ({ status, body: { took: 1, errors: false, items: [] }, headers: { location: 'https://elsewhere.example/_bulk' } }))
+      const outcome = await sinkFor(mock.url).send(batch.slice(0, 1))
+      expect(outcome).toEqual({
+        kind: 'retry',
+        reason: `Elasticsearch unreachable: ConnectionError: Elasticsearch answered ${status}, a redirect, which is not followed: set ELASTICSEARCH_URL to where it points`,
+      })
+    })
+  }
+
+  test('a 2xx bulk answer without its errors flag is not taken as delivered', async () => {
+    mock.answer(() => ({ status: 200, body: { acknowledged: true } }))
+    expect(await sinkFor(mock.url).send(batch.slice(0, 1))).toEqual({ kind: 'retry', reason: 'Elasticsearch answered the bulk request without its errors flag' })
   })
 
   test('a batch over the node\'s request size limit (413) is sent again in halves', async () => {

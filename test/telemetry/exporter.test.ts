@@ -289,7 +289,7 @@ describe('exporter: concurrency', () => {
     expect(t.exporter.stats()).toMatchObject({ queued: 0, exported: 8, retried: 2 })
   })
 
-  test('a Retry-After holds new batches back too, although it does not advance the backoff', async () => {
+  test('a Retry-After holds new batches back too', async () => {
     const t = setup({ batchSize: 2, concurrency: 2 })
     t.sink.reply({ kind: 'retry', reason: '429', retryAfterMs: 500 })
     t.push('a', 'b')
@@ -395,14 +395,24 @@ describe('exporter: retry backoff', () => {
     expect(t.sendTimes()).toEqual([0, 100, 300, 1000, 1100])
   })
 
-  test('Retry-After is honoured instead of the backoff, and does not advance it', async () => {
+  test('a Retry-After longer than the backoff is honoured, and the backoff still advances', async () => {
     const t = setup({ batchSize: 1 })
     t.sink.reply({ kind: 'retry', reason: '429', retryAfterMs: 5000 }, RETRY, OK)
     t.push('a')
     await t.clock.advance(4999)
     expect(t.sendTimes()).toEqual([0])
     await t.clock.advance(1000)
-    expect(t.sendTimes()).toEqual([0, 5000, 5100])
+    expect(t.sendTimes()).toEqual([0, 5000, 5200])
+  })
+
+  test('a Retry-After of 0 does not resend the batch in a loop: the backoff is its floor', async () => {
+    const t = setup({ batchSize: 1 })
+    const zero = { kind: 'retry', reason: '503', retryAfterMs: 0 } as const
+    t.sink.reply(zero, zero, zero, zero, OK)
+    t.push('a')
+    await t.clock.advance(10_000)
+    expect(t.sendTimes()).toEqual([0, 100, 300, 700, 1500])
+    expect(t.exporter.stats()).toMatchObject({ queued: 0, exported: 1, retried: 4 })
   })
 })
 

@@ -26,6 +26,11 @@ export function convertOpenAIUsage(usage: unknown): TokenCounts | null {
   }
 }
 
+/**
+ * A token count as the upstream sent it, or null when it is none. Past 2^53 it is no count either:
+ * sums of such numbers reach Infinity, which prom-client refuses, and one Infinity in a tally
+ * would fail every later scrape of /metrics.
+ */
 export function count(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null
+  return typeof value === 'number' && value >= 0 && value <= Number.MAX_SAFE_INTEGER ? value : null
 }

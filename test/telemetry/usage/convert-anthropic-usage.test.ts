@@ -42,6 +42,8 @@ const usageCases: Array<{ name: string; usage: unknown; expected: TokenCounts | 
     expected: { ...counts(1, 50, 51, null, null), reasoning: 30 },
   },
   { name: 'negative and NaN counts are unknown', usage: { input_tokens: -1, output_tokens: Number.NaN }, expected: counts(null, null, null, null, null) },
+  // Summed, or added up in the metrics, numbers this large would reach Infinity.
+  { name: 'counts past 2^53 are unknown', usage: { input_tokens: 1e308, cache_read_input_tokens: 1e308, output_tokens: Number.POSITIVE_INFINITY }, expected: counts(null, null, null, null, null) },
   { name: 'null usage', usage: null, expected: null },
   { name: 'absent usage', usage: undefined, expected: null },
 ]
