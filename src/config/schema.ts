@@ -27,7 +27,7 @@ export const ConfigSchema = Type.Object({
   DEPLOYMENT_ENVIRONMENT: Type.String({ default: 'development', description: 'Recorded in telemetry as deployment.environment' }),
 
   FIRST_BYTE_TIMEOUT_MS: milliseconds(600_000, 'Longest wait for the upstream response headers; then 504'),
-  IDLE_TIMEOUT_MS: milliseconds(600_000, 'Longest silence inside an upstream response body; then the stream is aborted'),
+  IDLE_TIMEOUT_MS: milliseconds(600_000, 'Longest silence inside an upstream response body; then the stream is aborted (an answer of known size up to 4 MiB, read whole, must arrive within it)'),
   MAX_REQUEST_BODY_BYTES: Type.Integer({ default: 32 * 1024 * 1024, minimum: 1, description: 'Larger request bodies get 413' }),
   SHUTDOWN_TIMEOUT_MS: milliseconds(30_000, 'On SIGTERM/SIGINT, how long in-flight requests may take to finish'),
   WORKERS: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 1024 })], {

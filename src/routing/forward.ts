@@ -7,7 +7,7 @@ export interface ForwardOptions {
   fetch?: typeof fetch
 }
 
-export type UpstreamFailureKind = 'connect' | 'first_byte_timeout' | 'client_abort' | 'broken_body' | 'idle_timeout'
+export type UpstreamFailureKind = 'connect' | 'first_byte_timeout' | 'client_abort' | 'broken_body' | 'idle_timeout' | 'invalid_status'
 
 export class UpstreamFailure extends Error {
   constructor(
@@ -71,6 +71,13 @@ export async function forward(upstream: UpstreamRequest, options: ForwardOptions
   }
   const providerLatencyMs = performance.now() - startedAt
 
+  // Bun's fetch takes any three digits (600, 999) that a Response cannot carry: answering the
+  // client with it would throw after the upstream body is wired up, and leave it open.
+  if (response.status < 200 || response.status > 599) {
+    clientSignal.removeEventListener('abort', onClientAbort)
+    abort(new UpstreamFailure('invalid_status', 'invalid status'))
+    throw new UpstreamFailure('invalid_status', `upstream answered with status ${response.status}, which is no HTTP status`)
+  }
   if (response.body === null) clientSignal.removeEventListener('abort', onClientAbort)
   return { status: response.status, headers: response.headers, body: response.body, abort, providerLatencyMs }
 }

@@ -39,7 +39,9 @@ export function createApp({ config, logger, fetch, telemetry = createGatewayTele
   const notFound = (request: Request, path: string) =>
     errorResponse(new GatewayError(404, 'not_found', 'unknown_url', `Unknown request URL: ${request.method} ${path.slice(0, 200)}`), wireFormatFor(path), Bun.randomUUIDv7())
 
-  return new Elysia({ precompile: true })
+  // Elysia finds the path by skipping 11 characters of the URL unless told not to, as if every
+  // host were at least four long: behind `Host: llm` (a service name on port 80) every route 404'd.
+  return new Elysia({ precompile: true, handler: { standardHostname: false } })
     .onError({ as: 'global' }, function answerError({ code, request, error }) {
       const path = new URL(request.url).pathname
       const requestId = Bun.randomUUIDv7()

@@ -38,6 +38,7 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
     const url = new URL(request.url)
     const format = wireFormatFor(url.pathname)
     const record = deps.telemetry.begin(requestId, request.method, url.pathname, request.headers)
+    let forwarded: Forwarded | undefined
     try {
       const gatewayKey = routing.admit(request.headers)
       if (gatewayKey?.tpm !== undefined) record.onFinish = (done) => routing.addTokens(gatewayKey, done.tokens.total)
@@ -52,7 +53,6 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
       // Our own first-byte and idle timeouts govern from here; Bun's would cut quiet streams.
       server?.timeout(request, 0)
       const plan = json === undefined ? null : routing.plan(json.model)
-      let forwarded: Forwarded
       if (plan === null) {
         clientRequest.headers = routing.upstreamHeaders(request.headers, provider.id)
         const upstream = await provider.toUpstream(clientRequest, targetOf(provider.id))
@@ -98,6 +98,8 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
       record.responded()
       return response
     } catch (error) {
+      // Whatever failed after the upstream answered, its connection is not left open.
+      forwarded?.abort(new Error('the gateway could not answer'))
       const gatewayError = toGatewayError(error, logger, requestId)
       record.fail({ status: gatewayError.status, type: gatewayError.code })
       return errorResponse(gatewayError, format, requestId)
@@ -149,9 +151,11 @@ function toGatewayError(error: unknown, logger: Logger, requestId: string): Gate
         return new GatewayError(502, 'upstream_unreachable', 'upstream_stream_error', error.message)
       case 'idle_timeout':
         return new GatewayError(504, 'upstream_timeout', 'upstream_idle_timeout', error.message)
+      case 'invalid_status':
+        return new GatewayError(502, 'upstream_unreachable', 'upstream_invalid_status', error.message)
       case 'client_abort':
         // Nobody will read this answer; 499 is the customary status for it in access logs.
-        return new GatewayError(499, 'invalid_request', 'client_closed_request', error.message)
+        return new GatewayError(499, 'invalid_request', 'client_abort', error.message)
     }
   }
   logger.error('unexpected error while proxying', { request_id: requestId, error: error instanceof Error ? error.message : String(error) })

@@ -103,6 +103,8 @@ export function createSseParser(onEvent: (event: SseEvent) => void): SseParser {
   }
 
   const consume = (input: string) => {
+    // An empty input between a CR and its LF must not forget that the next LF belongs to that CR.
+    if (input.length === 0) return
     let start = 0
     if (skipLeadingLf && input.charCodeAt(0) === LF) start = 1
     skipLeadingLf = false

@@ -119,3 +119,89 @@ describe('a JSON answer whose body breaks before its end', () => {
     }
   })
 })
+
+/** A loopback upstream that writes `head` (and then `rest`, when released) as raw HTTP, and notes when its socket closes. */
+function rawUpstream(head: Uint8Array | string, rest?: Uint8Array) {
+  let release = () => {}
+  let isReleased = false
+  const released = new Promise<void>((resolve) => (release = resolve)).then(() => void (isReleased = true))
+  let closed = false
+  const server = Bun.listen({
+    hostname: '127.0.0.1',
+    port: 0,
+    socket: {
+      data(socket) {
+        socket.write(head)
+        if (rest !== undefined) void released.then(() => socket.end(rest))
+      },
+      close: () => void (closed = true),
+    },
+  })
+  return { url: `http://127.0.0.1:${server.port}`, release, released: () => isReleased, closed: () => closed, stop: () => server.stop(true) }
+}
+
+describe('an answer the whole-body read must not take', () => {
+  test('a compressed JSON answer is streamed, not read whole: its declared length is the compressed one', async () => {
+    const json = JSON.stringify({ id: 'chatcmpl-gz', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'x'.repeat(50_000) }, finish_reason: 'stop' }] })
+    const gzipped = Bun.gzipSync(json)
+    const half = gzipped.byteLength >> 1
+    const head = Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-encoding: gzip\r\ncontent-length: ${gzipped.byteLength}\r\n\r\n`), gzipped.subarray(0, half)])
+    const upstream = rawUpstream(head, gzipped.subarray(half))
+    const gateway = startGateway({ OPENAI_BASE_URL: upstream.url })
+    try {
+      // The upstream holds the second half back until the client has the headers (or 3 s have passed).
+      const fallback = setTimeout(upstream.release, 3000)
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":"gpt-4o-mini","messages":[]}' })
+      const headersWhileHeld = !upstream.released()
+      upstream.release()
+      clearTimeout(fallback)
+      expect(headersWhileHeld).toBe(true)
+      expect(response.status).toBe(200)
+      expect(response.headers.get('content-encoding')).toBeNull()
+      expect(await response.text()).toBe(json)
+      const [record] = await waitForRecords(gateway, 1)
+      expect(record!.attributes.metadata).toMatchObject({ status: 'success', finish_reason: 'stop', response_size: json.length })
+    } finally {
+      gateway.stop()
+      upstream.stop()
+    }
+  })
+
+  test('an upstream status that is no HTTP status (999) is a 502, and the upstream connection is closed', async () => {
+    const upstream = rawUpstream('HTTP/1.1 999 Odd\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n5\r\ndata:\r\n', new Uint8Array())
+    const gateway = startGateway({ OPENAI_BASE_URL: upstream.url }, { captureLogs: true })
+    try {
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":"gpt-4o-mini","messages":[],"stream":true}' })
+      expect(response.status).toBe(502)
+      expect(((await response.json()) as any).error).toMatchObject({ type: 'upstream_error', code: 'upstream_invalid_status', message: 'upstream answered with status 999, which is no HTTP status' })
+      const [record] = await waitForRecords(gateway, 1)
+      expect(record!.attributes.metadata).toMatchObject({ status: 'error', status_code: 502, error_type: 'upstream_invalid_status' })
+      const deadline = performance.now() + 2000
+      while (!upstream.closed() && performance.now() < deadline) await Bun.sleep(10)
+      expect(upstream.closed()).toBe(true)
+      expect(gateway.logs.join('\n')).not.toContain('unexpected error')
+    } finally {
+      gateway.stop()
+      upstream.stop()
+    }
+  })
+})
+
+describe('a client that leaves while it uploads its request', () => {
+  test('is recorded as a client abort (499), not as a failure of the gateway, and logs no error', async () => {
+    const gateway = startGateway({ OPENAI_BASE_URL: mock.url }, { captureLogs: true })
+    try {
+      const { port } = new URL(gateway.url)
+      const socket = await Bun.connect({ hostname: '127.0.0.1', port: Number(port), socket: { data() {} } })
+      socket.write('POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"model":"g')
+      await Bun.sleep(50)
+      socket.end()
+      const [record] = await waitForRecords(gateway, 1)
+      expect(record!.attributes.metadata).toMatchObject({ status: 'error', status_code: 499, error_type: 'client_abort' })
+      expect(gateway.logs.filter((line) => line.includes('"level":"error"'))).toEqual([])
+      expect(mock.requests.length).toBe(0)
+    } finally {
+      gateway.stop()
+    }
+  })
+})

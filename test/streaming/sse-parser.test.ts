@@ -38,6 +38,11 @@ describe('createSseParser', () => {
     })
   }
 
+  test('an empty chunk between a CR and its LF does not make the LF a blank line', () => {
+    const bytes = (text: string) => new TextEncoder().encode(text)
+    expect(parse([bytes('data: a\r'), new Uint8Array(0), bytes('\ndata: b\r\n\r\n')])).toEqual({ events: [{ event: '', data: 'a\nb' }], clean: true })
+  })
+
   test('a line split over many chunks is read whole, once its end arrives', () => {
     const text = 'x'.repeat(100_000)
     const wire = new TextEncoder().encode(`data: ${text}\n\n`)

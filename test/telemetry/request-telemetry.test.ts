@@ -393,7 +393,7 @@ describe('RequestTelemetry: exactly one record', () => {
     observer.chunk!(encoder.encode(JSON.stringify(chatCompletion)))
     observer.end({ kind: 'complete' })
     observer.end({ kind: 'client_abort' })
-    telemetry.fail({ status: 499, type: 'client_closed_request' })
+    telemetry.fail({ status: 499, type: 'client_abort' })
     const second = telemetry.observeBody('openai', false)
     second.end({ kind: 'complete' })
     expect(only(emitted).record.attributes.metadata.status).toBe('success')
