@@ -19,7 +19,7 @@
  */
 import { clientResponseHeaders, forwardedRequestHeaders } from '../../src/http/headers'
 import { WHOLE_BODY_MAX_BYTES } from '../../src/routing/read-whole-body'
-import { parseJsonBody, readBody, validateApiPath, wireFormatFor } from '../../src/server/client-request'
+import { parseJsonBody, pathAndQuery, readBody, validateApiPath, wireFormatFor } from '../../src/server/client-request'
 import { errorResponse, GatewayError } from '../../src/server/errors'
 import { validateChatRequest } from '../../src/server/validate-chat-request'
 
@@ -33,7 +33,7 @@ const read = { model: null as string | null, tokens: 0 }
 
 async function floor(request: Request): Promise<Response> {
   const id = Bun.randomUUIDv7()
-  const url = new URL(request.url)
+  const url = pathAndQuery(request.url)
   try {
     return await answer(request, url, id)
   } catch (error) {
@@ -42,7 +42,7 @@ async function floor(request: Request): Promise<Response> {
   }
 }
 
-async function answer(request: Request, url: URL, id: string): Promise<Response> {
+async function answer(request: Request, url: { pathname: string; search: string }, id: string): Promise<Response> {
   const path = validateApiPath(url.pathname)
   const body = await readBody(request, MAX_REQUEST_BYTES)
   const json = parseJsonBody(body, request.headers.get('content-type'))

@@ -6,7 +6,7 @@ import { createRouting, type Routing } from '../routing/routing'
 import { createTelemetry, type Telemetry } from '../telemetry/telemetry'
 import { VERSION } from '../version'
 import { errorResponse, GatewayError } from './errors'
-import { wireFormatFor } from './client-request'
+import { pathAndQuery, wireFormatFor } from './client-request'
 import { createCors } from './cors'
 import { metricsResponse } from './metrics-server'
 import { createProxyHandler } from './proxy-handler'
@@ -43,7 +43,7 @@ export function createApp({ config, logger, fetch, telemetry = createGatewayTele
   // host were at least four long: behind `Host: llm` (a service name on port 80) every route 404'd.
   return new Elysia({ precompile: true, handler: { standardHostname: false } })
     .onError({ as: 'global' }, function answerError({ code, request, error }) {
-      const path = new URL(request.url).pathname
+      const path = pathAndQuery(request.url).pathname
       const requestId = Bun.randomUUIDv7()
       if (code === 'NOT_FOUND') return cors?.preflight(request) ?? withCors(request, notFound(request, path))
       logger.error('unhandled error', { code: String(code), error: error instanceof Error ? error.message : String(error) })

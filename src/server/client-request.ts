@@ -6,6 +6,19 @@ export function wireFormatFor(path: string): WireFormat {
   return path === '/v1/messages' || path.startsWith('/v1/messages/') ? 'anthropic' : 'openai'
 }
 
+/**
+ * The path and query of a request's URL, found as the router finds them. `new URL` throws on a
+ * Host it cannot parse (`a b`, an empty one from an HTTP/1.0 client), which no client mistake may
+ * turn into a 500.
+ */
+export function pathAndQuery(url: string): { pathname: string; search: string } {
+  const scheme = url.indexOf('://')
+  const start = url.indexOf('/', scheme === -1 ? 0 : scheme + 3)
+  if (start === -1) return { pathname: '/', search: '' }
+  const query = url.indexOf('?', start)
+  return query === -1 ? { pathname: url.slice(start), search: '' } : { pathname: url.slice(start, query), search: url.slice(query) }
+}
+
 const SEGMENT = /^[A-Za-z0-9._~:@!$&'()*+,;=%-]+$/
 
 /** Paths already found valid; a client sends few distinct ones, and a full set just stops growing. */

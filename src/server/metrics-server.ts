@@ -1,5 +1,6 @@
 import type { Server } from 'bun'
 import type { Registry } from '../telemetry/prometheus'
+import { pathAndQuery } from './client-request'
 
 /** `GET /metrics` in Prometheus text format. */
 export async function metricsResponse(registry: Registry): Promise<Response> {
@@ -16,7 +17,7 @@ export function startMetricsServer(registry: Registry, hostname: string, port: n
     port,
     reusePort: false,
     fetch(request) {
-      const { pathname } = new URL(request.url)
+      const { pathname } = pathAndQuery(request.url)
       if (pathname === '/metrics' && (request.method === 'GET' || request.method === 'HEAD')) return metricsResponse(registry)
       return Response.json({ error: { message: `Unknown request URL: ${request.method} ${pathname.slice(0, 200)}`, type: 'invalid_request_error', param: null, code: 'unknown_url' } }, { status: 404 })
     },

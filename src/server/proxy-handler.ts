@@ -11,7 +11,7 @@ import { tapBody, type BodyObserver } from '../streaming/body-tap'
 import { sseFailureFrame } from '../streaming/failure-frames'
 import type { RequestTelemetry } from '../telemetry/request-telemetry'
 import type { Telemetry } from '../telemetry/telemetry'
-import { parseJsonBody, readBody, validateApiPath, wireFormatFor } from './client-request'
+import { parseJsonBody, pathAndQuery, readBody, validateApiPath, wireFormatFor } from './client-request'
 import { errorResponse, GatewayError } from './errors'
 import { resolveProvider } from './resolve-provider'
 import { validateChatRequest } from './validate-chat-request'
@@ -26,6 +26,12 @@ export interface ProxyDependencies {
   fetch?: typeof fetch
 }
 
+/**
+ * The methods AI APIs use. Others (TRACE, CONNECT, WebDAV's PROPFIND, ...) would reach the
+ * upstream with the gateway's credentials attached, for nothing an API answers.
+ */
+const PROXIED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
+
 export type ProxyHandler = (request: Request, server: Server<unknown> | null) => Promise<Response>
 
 /** `ANY /v1/*`: validate, pick the provider, forward, and stream the answer back untouched. */
@@ -35,11 +41,12 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
 
   return async function proxyRequest(request, server) {
     const requestId = Bun.randomUUIDv7()
-    const url = new URL(request.url)
+    const url = pathAndQuery(request.url)
     const format = wireFormatFor(url.pathname)
     const record = deps.telemetry.begin(requestId, request.method, url.pathname, request.headers)
     let forwarded: Forwarded | undefined
     try {
+      if (!PROXIED_METHODS.has(request.method)) throw new GatewayError(405, 'invalid_request', 'method_not_allowed', `Method ${request.method.slice(0, 20)} is not allowed`, { allow: [...PROXIED_METHODS].join(', ') })
       const gatewayKey = routing.admit(request.headers)
       if (gatewayKey?.tpm !== undefined) record.onFinish = (done) => routing.addTokens(gatewayKey, done.tokens.total)
       let provider = resolveProvider(request.headers.get('x-provider'), deps.providers, deps.defaultProvider)

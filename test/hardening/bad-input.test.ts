@@ -225,3 +225,57 @@ describe('routes and methods', () => {
     expect(mock.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/chat/completions'])
   })
 })
+
+describe('a Host the URL parser cannot read is no 500', () => {
+  // `new URL` throws on these; the gateway must answer from the path alone, in JSON.
+  const hosts = ['a b', 'a.com/evil', 'user@evil.com', '[::1', 'evil.com:99999', 'ev%il.com', '']
+  for (const host of hosts) {
+    test(`Host: ${JSON.stringify(host)} → a JSON answer, no 5xx`, async () => {
+      const raw = await rawRequest(gateway.url, `GET /v1/models HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\nauthorization: Bearer sk-test\r\n\r\n`)
+      expect(raw.status).toBeGreaterThanOrEqual(200)
+      expect(raw.status).toBeLessThan(500)
+      expect(raw.headers['content-type']).toContain('json')
+      expect(() => JSON.parse(raw.body)).not.toThrow()
+    })
+  }
+
+  test('an HTTP/1.0 request without a Host → a JSON answer, no 5xx', async () => {
+    const raw = await rawRequest(gateway.url, 'GET /v1/models HTTP/1.0\r\n\r\n')
+    expect(raw.status).toBeGreaterThanOrEqual(200)
+    expect(raw.status).toBeLessThan(500)
+    expect(raw.headers['content-type']).toContain('json')
+  })
+
+  test('an unknown path under a Host like that → 404 in JSON', async () => {
+    const raw = await rawRequest(gateway.url, 'GET /nowhere HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n')
+    expect(raw.status).toBe(404)
+    expectOpenAIError(JSON.parse(raw.body), 'unknown_url')
+  })
+})
+
+describe('methods no AI API uses get 405 and never reach the upstream', () => {
+  for (const method of ['TRACE', 'PROPFIND', 'PURGE', 'SEARCH', 'QUERY', 'LOCK']) {
+    test(`${method} /v1/models → 405 with allow`, async () => {
+      const raw = await rawRequest(gateway.url, httpRequest(method, '/v1/models', { authorization: 'Bearer sk-test' }))
+      expect(raw.status).toBe(405)
+      expect(raw.headers.allow).toBe('GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS')
+      expectOpenAIError(JSON.parse(raw.body), 'method_not_allowed')
+      expect(mock.requests).toHaveLength(0)
+    })
+  }
+
+  test('CONNECT → 4xx, nothing upstream', async () => {
+    const raw = await rawRequest(gateway.url, 'CONNECT 127.0.0.1:80 HTTP/1.1\r\nHost: 127.0.0.1:80\r\nConnection: close\r\n\r\n')
+    if (raw.status !== 0) {
+      expect(raw.status).toBeGreaterThanOrEqual(400)
+      expect(raw.status).toBeLessThan(500)
+    }
+    expect(mock.requests).toHaveLength(0)
+  })
+
+  test('DELETE still reaches the upstream (files, batches)', async () => {
+    const raw = await rawRequest(gateway.url, httpRequest('DELETE', '/v1/files/file-1', { authorization: 'Bearer sk-test' }))
+    expect(raw.status).toBeLessThan(500)
+    expect(mock.requests).toHaveLength(1)
+  })
+})
