@@ -5,6 +5,7 @@ import type { RouteTarget } from './gateway-config'
 import { isRetryableStatus, retryDelayMs, sleepUnlessAborted } from './retry'
 import type { RoutePlan } from './route-plan'
 import type { Routing } from './routing'
+import { asRequestError, upstreamRequest } from './upstream-request'
 
 export interface PlanContext {
   routing: Routing
@@ -53,7 +54,7 @@ export async function forwardPlan(plan: RoutePlan, request: ClientRequest, meta:
       meta.attempts++
       let retryAfter: string | null = null
       try {
-        const upstream = await provider.toUpstream(targetRequest, context.targetOf(provider.id))
+        const upstream = await upstreamRequest(provider, targetRequest, context.targetOf(provider.id))
         context.onSend()
         const forwarded = await forward(upstream, {
           clientSignal: context.clientSignal,
@@ -91,5 +92,11 @@ export async function forwardPlan(plan: RoutePlan, request: ClientRequest, meta:
 /** The request with the target's model (one JSON.stringify) and the credentials the gateway sends to that provider. */
 function forTarget(request: ClientRequest, target: RouteTarget, routing: Routing): ClientRequest {
   const json = { ...request.json, model: target.model }
-  return { ...request, headers: routing.upstreamHeaders(request.headers, target.provider), json, body: encoder.encode(JSON.stringify(json)) }
+  let body: Uint8Array
+  try {
+    body = encoder.encode(JSON.stringify(json))
+  } catch (error) {
+    throw asRequestError(error)
+  }
+  return { ...request, headers: routing.upstreamHeaders(request.headers, target.provider), json, body }
 }

@@ -7,6 +7,7 @@ import { forward, UpstreamFailure, type Forwarded } from '../routing/forward'
 import { forwardPlan, newRoutingMetadata } from '../routing/forward-plan'
 import { isSmallWholeBody, readWholeBody } from '../routing/read-whole-body'
 import { RoutingRefusal, type Routing } from '../routing/routing'
+import { upstreamRequest } from '../routing/upstream-request'
 import { tapBody, type BodyObserver } from '../streaming/body-tap'
 import { sseFailureFrame } from '../streaming/failure-frames'
 import type { RequestTelemetry } from '../telemetry/request-telemetry'
@@ -62,7 +63,7 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
       const plan = json === undefined ? null : routing.plan(json.model)
       if (plan === null) {
         clientRequest.headers = routing.upstreamHeaders(request.headers, provider.id)
-        const upstream = await provider.toUpstream(clientRequest, targetOf(provider.id))
+        const upstream = await upstreamRequest(provider, clientRequest, targetOf(provider.id))
         record.warnings = upstream.warnings ?? []
         record.upstreamSent()
         forwarded = await forward(upstream, { clientSignal: request.signal, firstByteTimeoutMs: config.firstByteTimeoutMs, fetch: deps.fetch })

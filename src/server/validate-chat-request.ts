@@ -14,6 +14,8 @@ export function validateChatRequest(method: string, path: string, json: Record<s
   if (method !== 'POST' || !CHAT_PATHS.has(path)) return
   if (json === undefined) throw invalid('Request body must be a JSON object with "model" and "messages"', 'invalid_json')
   if (typeof json.model !== 'string' || json.model.length === 0) throw invalid('"model" must be a non-empty string', 'invalid_model')
+  // A lone surrogate cannot be percent-encoded into a URL (Bedrock's) or a header.
+  if (!json.model.isWellFormed()) throw invalid('"model" must be well-formed Unicode', 'invalid_model')
   if (!Array.isArray(json.messages)) throw invalid('"messages" must be an array', 'invalid_messages')
   if (json.stream !== undefined && json.stream !== null && typeof json.stream !== 'boolean') throw invalid('"stream" must be a boolean', 'invalid_stream')
 }

@@ -34,6 +34,16 @@ export function toBulkEntry(record: RequestRecord, indexPattern: string): BulkEn
     actionFor.day = timestamp.slice(0, 10)
     actionFor.start = `{"create":{"_index":${JSON.stringify(indexNameFor(indexPattern, timestamp))},"_id":`
   }
-  return `${actionFor.start}${JSON.stringify(record.attributes.id)}}}\n${JSON.stringify(record)}\n`
+  return `${actionFor.start}${JSON.stringify(record.attributes.id)}}}\n${serialised(record)}\n`
+}
+
+/** A payload nested deeper than `JSON.stringify`'s stack reaches is left out, not the record. */
+function serialised(record: RequestRecord): string {
+  try {
+    return JSON.stringify(record)
+  } catch {
+    const left = { unserialisable: true }
+    return JSON.stringify({ ...record, attributes: { ...record.attributes, request: left, response: left } })
+  }
 }
 

@@ -28,7 +28,8 @@ export function convertToAnthropicMessages(messages: unknown): Converted<Anthrop
 
   const append = (role: AnthropicMessage['role'], blocks: AnthropicRequestBlock[]) => {
     const last = turns.at(-1)
-    if (last?.role === role) last.content.push(...blocks)
+    // A loop, not push(...blocks): a spread of a million parts overflows the stack.
+    if (last?.role === role) for (const block of blocks) last.content.push(block)
     else turns.push({ role, content: blocks })
   }
   // Anthropic refuses a turn without content; an empty OpenAI message says nothing anyway.
@@ -47,7 +48,7 @@ export function convertToAnthropicMessages(messages: unknown): Converted<Anthrop
       case 'system':
       case 'developer':
         if (turns.length > 0) warnings.push(`${where}: a ${role} message inside the conversation was moved to the system prompt`)
-        system.push(...convertToAnthropicText(m.content, where))
+        for (const block of convertToAnthropicText(m.content, where)) system.push(block)
         return
       case 'user':
         appendUnlessEmpty(role, convertToAnthropicContent(m.content, where), where)

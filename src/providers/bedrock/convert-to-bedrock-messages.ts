@@ -29,7 +29,8 @@ export function convertToBedrockMessages(input: unknown): Converted<BedrockPromp
   const append = (role: Message['role'], content: ContentBlock[]) => {
     if (content.length === 0) return void warnings.push('an empty message was left out')
     const last = messages.at(-1)
-    if (last?.role === role) last.content.push(...content)
+    // A loop, not push(...content): a spread of a million parts overflows the stack.
+    if (last?.role === role) for (const block of content) last.content.push(block)
     else messages.push({ role, content })
   }
 

@@ -207,3 +207,18 @@ describe('convertToAnthropicMessages', () => {
     })
   }
 })
+
+describe('convertToAnthropicMessages with a million content parts', () => {
+  test('a user turn and a system prompt of 1,000,000 parts each are merged without overflowing the stack', () => {
+    const parts = Array.from({ length: 1_000_000 }, () => ({ type: 'text', text: 'a' }))
+    const { value } = convertToAnthropicMessages([
+      { role: 'system', content: 'be brief' },
+      { role: 'system', content: parts },
+      { role: 'user', content: 'hi' },
+      { role: 'user', content: parts },
+    ])
+    expect(value.system).toHaveLength(1_000_001)
+    expect(value.messages).toHaveLength(1)
+    expect(value.messages[0]!.content).toHaveLength(1_000_001)
+  })
+})

@@ -143,3 +143,15 @@ describe('convertToBedrockMessages refuses what Bedrock cannot take', () => {
     test(name, () => expect(refusal(() => convertToBedrockMessages(input))).toMatchObject({ status, message: expect.stringContaining(message) }))
   }
 })
+
+describe('convertToBedrockMessages with a million content parts', () => {
+  test('two user turns merge into one of 1,000,001 blocks without overflowing the stack', () => {
+    const parts = Array.from({ length: 1_000_000 }, () => ({ type: 'text', text: 'a' }))
+    const { value } = convertToBedrockMessages([
+      { role: 'user', content: 'hi' },
+      { role: 'user', content: parts },
+    ])
+    expect(value.messages).toHaveLength(1)
+    expect(value.messages[0]!.content).toHaveLength(1_000_001)
+  })
+})
