@@ -76,14 +76,21 @@ type Env = Record<string, string | undefined>
 /** Validates every setting at once: either a typed config or the full list of problems. */
 export function loadConfig(env: Env): LoadConfigResult {
   const raw = pickSettings(env)
-  const converted = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, { ...raw }))
   const problems = new Map<string, string>()
+  // TypeBox converts a number with parseInt: "1e7" would be read as 1 and "6e5" as 6.
+  const toConvert = { ...raw }
+  for (const [key, value] of Object.entries(raw)) {
+    const property = ConfigSchema.properties[key as keyof ConfigEnv] as TSchema
+    if (!takesInteger(property) || /^-?\d+$/.test(value) || property.anyOf?.some((choice: TSchema) => choice.const === value)) continue
+    problems.set(key, `${key}: got ${JSON.stringify(value)}, expected ${describeExpected(property)} in decimal digits`)
+    delete toConvert[key]
+  }
+  const converted = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, toConvert))
   for (const error of Value.Errors(ConfigSchema, converted)) {
     const key = error.path.split('/')[1] ?? error.path
     if (problems.has(key)) continue
     const property = ConfigSchema.properties[key as keyof ConfigEnv] as TSchema | undefined
-    // URL settings may carry credentials (user:password@host): never echo those.
-    const value = key.endsWith('_URL') ? raw[key]?.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/@\s]*@/i, '$1***@') : raw[key]
+    const value = key.endsWith('_URL') && raw[key] !== undefined ? withoutCredentials(raw[key]) : raw[key]
     const given = value === undefined ? 'nothing' : JSON.stringify(value)
     problems.set(key, `${key}: got ${given}, expected ${property ? describeExpected(property) : error.message}`)
   }
@@ -97,6 +104,19 @@ export function loadConfig(env: Env): LoadConfigResult {
   if (problems.size > 0) return { ok: false, errors: [...problems.values()] }
   return { ok: true, config: toGatewayConfig(converted as ConfigEnv) }
 }
+
+/**
+ * URL settings may carry credentials (user:password@host), and a malformed one (`http:/u:p@h`, a
+ * space in the password) too: everything before the last `@` but the scheme is never echoed.
+ */
+function withoutCredentials(value: string): string {
+  const at = value.lastIndexOf('@')
+  if (at === -1) return value
+  const scheme = /^[a-z][a-z0-9+.-]*:\/*/i.exec(value)?.[0] ?? ''
+  return `${scheme}***${value.slice(at)}`
+}
+
+const takesInteger = (schema: TSchema): boolean => schema.type === 'integer' || (schema.anyOf?.some(takesInteger) ?? false)
 
 function pickSettings(env: Env): Record<string, string> {
   const picked: Record<string, string> = {}

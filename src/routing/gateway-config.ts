@@ -118,7 +118,9 @@ export function parseGatewayConfig(text: string, fileName: string, env: Record<s
   try {
     raw = fileName.endsWith('.json') ? JSON.parse(text) : parseYaml(text)
   } catch (error) {
-    return { ok: false, errors: [`not valid ${fileName.endsWith('.json') ? 'JSON' : 'YAML'}: ${error instanceof Error ? error.message : String(error)}`] }
+    // The first line only: the YAML library's next ones quote the file around the error, keys included.
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]
+    return { ok: false, errors: [`not valid ${fileName.endsWith('.json') ? 'JSON' : 'YAML'}: ${reason}`] }
   }
   if (raw === null || raw === undefined) raw = {}
   const errors: string[] = []

@@ -31,15 +31,31 @@ describe('loadConfig', () => {
     expect(result.ok).toBe(false)
     if (result.ok) return
     expect(result.errors).toHaveLength(5)
-    expect(result.errors).toContain('PORT: got "eighty", expected an integer from 0 to 65535')
+    expect(result.errors).toContain('PORT: got "eighty", expected an integer from 0 to 65535 in decimal digits')
     expect(result.errors).toContain('LOG_LEVEL: got "loud", expected one of error | warn | info | debug | trace')
     expect(result.errors).toContain('IDLE_TIMEOUT_MS: got "-5", expected an integer >= 0')
     expect(result.errors).toContain('OPENAI_BASE_URL: got "ftp://example.com", expected an http(s) URL')
     expect(result.errors).toContain('ENABLE_ELASTICSEARCH: got "maybe", expected true or false')
   })
 
+  test('a number is read only from decimal digits: parseInt would take "1e7" for 1 and "6e5" for 6', () => {
+    const cases: Array<[string, string, string]> = [
+      ['MAX_REQUEST_BODY_BYTES', '1e7', 'an integer >= 1'],
+      ['FIRST_BYTE_TIMEOUT_MS', '6e5', 'an integer >= 0'],
+      ['IDLE_TIMEOUT_MS', '30000.9', 'an integer >= 0'],
+      ['WORKERS', '2.5', 'one of auto | an integer from 1 to 1024'],
+      ['PORT', '0x10', 'an integer from 0 to 65535'],
+    ]
+    for (const [key, value, expected] of cases) {
+      const result = loadConfig({ [key]: value })
+      expect(result.ok ? [] : result.errors).toEqual([`${key}: got ${JSON.stringify(value)}, expected ${expected} in decimal digits`])
+    }
+    const plain = loadConfig({ MAX_REQUEST_BODY_BYTES: '10000000', WORKERS: 'auto', FIRST_BYTE_TIMEOUT_MS: '600000' })
+    expect(plain.ok && [plain.config.maxRequestBodyBytes, plain.config.firstByteTimeoutMs]).toEqual([10_000_000, 600_000])
+  })
+
   test('an invalid URL setting is reported without the credentials it may carry', () => {
-    for (const value of ['elastic:hunter2@es:9200', 'ftp://elastic:hunter2@es:9200']) {
+    for (const value of ['elastic:hunter2@es:9200', 'ftp://elastic:hunter2@es:9200', 'http:/elastic:hunter2@es:9200', 'https//elastic:hunter2@es:9200', 'http://elastic:hunt er2@es:9200']) {
       const result = loadConfig({ ELASTICSEARCH_URL: value })
       expect(result.ok).toBe(false)
       if (result.ok) continue

@@ -75,6 +75,17 @@ models:
     expect(parsed.ok).toBe(false)
     if (!parsed.ok) expect(parsed.errors[0]).toStartWith('not valid JSON:')
   })
+
+  test('a YAML syntax error is reported without the lines around it, which may hold keys', () => {
+    for (const text of ['providers:\n  openai:\n    api_key: "sk-live-SECRET123\n', 'providers:\n  openai:\n    api_key: @sk-live-SECRET123\n']) {
+      const parsed = parseGatewayConfig(text, 'gateway.yaml', env, known)
+      expect(parsed.ok).toBe(false)
+      if (parsed.ok) continue
+      expect(parsed.errors[0]).toStartWith('not valid YAML:')
+      expect(parsed.errors[0]).toMatch(/at line \d+, column \d+:$/)
+      expect(parsed.errors.join('\n')).not.toContain('SECRET123')
+    }
+  })
 })
 
 describe('the YAML library', () => {
