@@ -82,7 +82,8 @@ export function loadConfig(env: Env): LoadConfigResult {
   for (const [key, value] of Object.entries(raw)) {
     const property = ConfigSchema.properties[key as keyof ConfigEnv] as TSchema
     if (!takesInteger(property) || /^-?\d+$/.test(value) || property.anyOf?.some((choice: TSchema) => choice.const === value)) continue
-    problems.set(key, `${key}: got ${JSON.stringify(value)}, expected ${describeExpected(property)} in decimal digits`)
+    const digits = /^[-+.\d]/.test(value) ? ' in decimal digits' : ''
+    problems.set(key, `${key}: got ${JSON.stringify(value)}, expected ${describeExpected(property)}${digits}`)
     delete toConvert[key]
   }
   const converted = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, toConvert))

@@ -31,7 +31,7 @@ describe('loadConfig', () => {
     expect(result.ok).toBe(false)
     if (result.ok) return
     expect(result.errors).toHaveLength(5)
-    expect(result.errors).toContain('PORT: got "eighty", expected an integer from 0 to 65535 in decimal digits')
+    expect(result.errors).toContain('PORT: got "eighty", expected an integer from 0 to 65535')
     expect(result.errors).toContain('LOG_LEVEL: got "loud", expected one of error | warn | info | debug | trace')
     expect(result.errors).toContain('IDLE_TIMEOUT_MS: got "-5", expected an integer >= 0')
     expect(result.errors).toContain('OPENAI_BASE_URL: got "ftp://example.com", expected an http(s) URL')
@@ -45,6 +45,7 @@ describe('loadConfig', () => {
       ['IDLE_TIMEOUT_MS', '30000.9', 'an integer >= 0'],
       ['WORKERS', '2.5', 'one of auto | an integer from 1 to 1024'],
       ['PORT', '0x10', 'an integer from 0 to 65535'],
+      ['PORT', '80abc', 'an integer from 0 to 65535'],
     ]
     for (const [key, value, expected] of cases) {
       const result = loadConfig({ [key]: value })
