@@ -17,7 +17,7 @@
  * Beside the passthrough, its ratio is what these guarantees cost by themselves; the gateway's
  * distance from it is what its structure costs. PORT and UPSTREAM (base URL) come from the environment.
  */
-import { clientResponseHeaders, forwardedRequestHeaders } from '../../src/http/headers'
+import { BEARER_CREDENTIALS, clientResponseHeaders, forwardedRequestHeaders } from '../../src/http/headers'
 import { WHOLE_BODY_MAX_BYTES } from '../../src/routing/read-whole-body'
 import { parseJsonBody, pathAndQuery, readBody, validateApiPath, wireFormatFor } from '../../src/server/client-request'
 import { errorResponse, GatewayError } from '../../src/server/errors'
@@ -58,7 +58,7 @@ async function answer(request: Request, url: { pathname: string; search: string 
   try {
     response = await fetch(upstream + path + url.search, {
       method: request.method,
-      headers: forwardedRequestHeaders(request.headers),
+      headers: forwardedRequestHeaders(request.headers, BEARER_CREDENTIALS),
       body,
       signal: controller.signal,
       redirect: 'manual',

@@ -21,7 +21,6 @@ const HOP_BY_HOP = new Set([
 const CLIENT_HEADERS_TO_FORWARD = [
   'accept',
   'content-type',
-  'authorization',
   'user-agent',
   'idempotency-key',
   'openai-organization',
@@ -29,14 +28,23 @@ const CLIENT_HEADERS_TO_FORWARD = [
   'openai-beta',
   'anthropic-version',
   'anthropic-beta',
-  'x-api-key',
-  'api-key',
 ]
 
-/** Builds the upstream header set from an allow-list of the client's headers. */
-export function forwardedRequestHeaders(client: Headers): Headers {
+/** The credential header of OpenAI and every API that copies it. */
+export const BEARER_CREDENTIALS = ['authorization'] as const
+
+/**
+ * Builds the upstream header set from an allow-list of the client's headers, with only the
+ * credential headers this provider reads: a client that holds several providers' keys
+ * (`x-api-key` for Anthropic, `api-key` for Azure) must not hand one to another provider.
+ */
+export function forwardedRequestHeaders(client: Headers, credentials: readonly string[]): Headers {
   const upstream = new Headers()
   for (const name of CLIENT_HEADERS_TO_FORWARD) {
+    const value = client.get(name)
+    if (value !== null) upstream.set(name, value)
+  }
+  for (const name of credentials) {
     const value = client.get(name)
     if (value !== null) upstream.set(name, value)
   }

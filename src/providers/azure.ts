@@ -76,7 +76,7 @@ function deployment(request: ClientRequest): string {
  * @see https://learn.microsoft.com/azure/ai-foundry/openai/reference#authentication
  */
 function azureHeaders(client: Headers): Headers {
-  const headers = forwardedRequestHeaders(client)
+  const headers = forwardedRequestHeaders(client, ['api-key', 'authorization'])
   const token = bearerToken(headers.get('authorization'))
   if (headers.has('api-key')) headers.delete('authorization')
   else if (token !== undefined && !isJwt(token)) {

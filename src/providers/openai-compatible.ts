@@ -1,4 +1,4 @@
-import { forwardedRequestHeaders } from '../http/headers'
+import { BEARER_CREDENTIALS, forwardedRequestHeaders } from '../http/headers'
 import type { ClientRequest, Provider, ProviderTarget, UpstreamRequest } from './types'
 
 export interface OpenAICompatibleOptions {
@@ -24,7 +24,7 @@ export function openAICompatible({ id, mapPath = (path) => path, acceptsStreamOp
       return {
         url: target.baseUrl + mapPath(request.path) + request.search,
         method: request.method,
-        headers: forwardedRequestHeaders(request.headers),
+        headers: forwardedRequestHeaders(request.headers, BEARER_CREDENTIALS),
         body: acceptsStreamOptions ? withStreamUsage(request) : request.body,
       }
     },

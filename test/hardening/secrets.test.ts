@@ -130,3 +130,30 @@ describe('secrets never reach a log line, a record or an answer', () => {
     expectNoSecret(output, 'the process output')
   }, 40_000)
 })
+
+describe('each provider is handed only the credential headers it reads', () => {
+  const mock = startMockOpenAI()
+  const gateway = startGateway({ OPENAI_BASE_URL: mock.url, GROQ_BASE_URL: mock.url, ANTHROPIC_BASE_URL: mock.url, AZURE_OPENAI_BASE_URL: mock.url })
+  afterAll(() => {
+    gateway.stop()
+    mock.stop()
+  })
+
+  // A client that holds several providers' keys sends them all; each upstream sees its own.
+  const cases: Array<[string, string, string, string[]]> = [
+    ['openai', '/v1/chat/completions', body(false), ['authorization']],
+    ['groq', '/v1/chat/completions', body(false), ['authorization']],
+    ['anthropic', '/v1/messages', JSON.stringify({ model: 'claude', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }), ['authorization', 'x-api-key']],
+    ['azure', '/v1/chat/completions', body(false), ['api-key']],
+  ]
+  for (const [provider, path, payload, expected] of cases) {
+    test(`${provider}: ${expected.join(', ')}`, async () => {
+      mock.reset()
+      await (await fetch(`${gateway.url}${path}`, { method: 'POST', headers: { ...SECRETS, 'content-type': 'application/json', 'x-provider': provider }, body: payload })).text()
+      expect(mock.requests).toHaveLength(1)
+      const sent = mock.requests[0]!.headers
+      expect(['authorization', 'x-api-key', 'api-key'].filter((name) => name in sent)).toEqual(expected)
+      for (const name of expected) expect(sent[name]).toBe(SECRETS[name as keyof typeof SECRETS])
+    })
+  }
+})

@@ -23,7 +23,7 @@ export const anthropic: Provider = {
   id: 'anthropic',
   toUpstream(request: ClientRequest, target: ProviderTarget): UpstreamRequest {
     if (request.path !== CHAT_COMPLETIONS) {
-      return { url: target.baseUrl + request.path + request.search, method: request.method, headers: forwardedRequestHeaders(request.headers), body: request.body }
+      return { url: target.baseUrl + request.path + request.search, method: request.method, headers: forwardedRequestHeaders(request.headers, ANTHROPIC_CREDENTIALS), body: request.body }
     }
     // OpenAI's GET /v1/chat/completions lists stored completions; Anthropic keeps none.
     if (request.method !== 'POST') throw new ProviderRequestError(404, 'unknown_url', `Unknown request URL: ${request.method} ${request.path}`)
@@ -57,6 +57,9 @@ export const anthropic: Provider = {
  * itself is never sent on, so exactly one credential reaches Anthropic, in that header.
  * @see https://docs.anthropic.com/en/api/overview#authentication
  */
+/** API keys in `x-api-key`; OAuth tokens as `Authorization: Bearer`. */
+const ANTHROPIC_CREDENTIALS = ['x-api-key', 'authorization']
+
 function translatedRequestHeaders(client: Headers): Headers {
   const headers = new Headers({ 'content-type': 'application/json', 'anthropic-version': client.get('anthropic-version') ?? DEFAULT_ANTHROPIC_VERSION })
   const key = client.get('x-api-key') ?? bearerToken(client.get('authorization'))
