@@ -65,6 +65,8 @@ export interface TelemetrySettings {
     setup: boolean
   } | null
   bufferCapacity: number
+  /** What the buffered records may weigh in all (UTF-16 code units of their bulk entries). */
+  bufferMaxBytes?: number
   maxPayloadBytes: number
   pricesFile?: string
 }
@@ -201,6 +203,7 @@ function toGatewayConfig(env: ConfigEnv): GatewayConfig {
           }
         : null,
       bufferCapacity: env.TELEMETRY_BUFFER_CAPACITY,
+      bufferMaxBytes: env.TELEMETRY_BUFFER_MAX_BYTES,
       maxPayloadBytes: env.TELEMETRY_MAX_PAYLOAD_BYTES,
       pricesFile: env.PRICES_FILE || undefined,
     },

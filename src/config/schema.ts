@@ -68,6 +68,11 @@ export const ConfigSchema = Type.Object({
   ELASTICSEARCH_RETENTION_DAYS: Type.Integer({ default: 30, minimum: 1, description: 'ILM deletes telemetry older than this' }),
   ELASTICSEARCH_SETUP: Type.Boolean({ default: true, description: 'Install the index template and ILM policy at start' }),
   TELEMETRY_BUFFER_CAPACITY: Type.Integer({ default: 10_000, minimum: 1, description: 'Records held for Elasticsearch; when full the oldest is dropped and counted' }),
+  TELEMETRY_BUFFER_MAX_BYTES: Type.Integer({
+    default: 128 * 1024 * 1024,
+    minimum: 1,
+    description: 'What the records held for Elasticsearch may weigh in all; past it the oldest is dropped and counted',
+  }),
   TELEMETRY_MAX_PAYLOAD_BYTES: Type.Integer({ default: 256 * 1024, minimum: 0, description: 'Request and response payloads larger than this are stored as a size note only' }),
   PRICES_FILE: Type.String({ default: '', description: 'JSON price table laid over the embedded one (same shape as src/telemetry/prices.json)' }),
 

@@ -32,6 +32,12 @@ export const systemClock: Clock = {
 export interface ExporterOptions<T> {
   sink: ExportSink<T>
   capacity: number
+  /**
+   * What the records held may weigh in all, in `sizeOf` units, in flight included: a count alone
+   * lets 10,000 records of large payloads hold gigabytes while the sink is away.
+   */
+  maxBytes?: number
+  sizeOf?: (item: T) => number
   batchSize: number
   /** A batch leaves at the latest this long after its oldest record was queued. */
   flushIntervalMs: number
@@ -49,6 +55,8 @@ export interface ExporterOptions<T> {
 export interface ExporterStats {
   /** Records waiting, in flight included. */
   queued: number
+  /** What they weigh (`sizeOf`; 0 without one). */
+  queuedBytes: number
   capacity: number
   exported: number
   /** Records evicted because the buffer was full, or left over at the shutdown deadline. */
@@ -72,6 +80,7 @@ export interface Exporter<T> {
 interface Queued<T> {
   item: T
   queuedAt: number
+  size: number
 }
 
 /** At most one "records dropped" line per this many milliseconds. */
@@ -95,6 +104,11 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
   const random = options.random ?? Math.random
   const backoffBaseMs = options.backoffBaseMs ?? 200
   const backoffMaxMs = options.backoffMaxMs ?? 30_000
+  const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY
+  const sizeOf = options.sizeOf ?? (() => 0)
+  /** What the records held weigh, in the ring and in batches. */
+  let bytes = 0
+  const weight = (records: Queued<T>[]) => records.reduce((sum, record) => sum + record.size, 0)
 
   const ring = new RingBuffer<Queued<T>>(capacity)
   /** Batches taken from the ring and not yet acknowledged: being sent, or waiting for a retry. */
@@ -208,6 +222,7 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
       left = outcome.retry.map((index) => sent[index]!)
     }
     outside -= sent.length - left.length
+    bytes -= weight(sent) - weight(left)
     batch.records = left
     if (left.length === 0) {
       batches = batches.filter((other) => other !== batch)
@@ -239,17 +254,20 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
   return {
     push(item) {
       if (closed) return drop(1, 'exporter is shut down')
-      if (ring.size + outside >= capacity) {
+      const size = sizeOf(item)
+      if (size > maxBytes) return drop(1, 'record larger than the buffer')
+      while (ring.size + outside >= capacity || bytes + size > maxBytes) {
         // Evict the oldest record not yet sent; if everything is out in batches, the newcomer goes.
         if (ring.size === 0) return drop(1, 'buffer full')
-        ring.shift()
+        bytes -= ring.shift()!.size
         drop(1, 'buffer full')
       }
-      ring.push({ item, queuedAt: clock.now() })
+      ring.push({ item, queuedAt: clock.now(), size })
+      bytes += size
       schedule()
     },
     stats() {
-      return { queued: ring.size + outside, capacity, ...stats }
+      return { queued: ring.size + outside, queuedBytes: bytes, capacity, ...stats }
     },
     resume() {
       paused = false
@@ -283,7 +301,8 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
       ring.take(ring.size)
       batches = []
       outside = 0
-      return { queued: 0, capacity, ...stats }
+      bytes = 0
+      return { queued: 0, queuedBytes: 0, capacity, ...stats }
     } finally {
       clearInterval(keepAlive)
     }

@@ -213,6 +213,7 @@ function exporterMetrics(registry: Registry, stats: () => ExporterStats | null) 
   }
   gauge('ai_gateway_telemetry_queue_depth', 'Records waiting for Elasticsearch, in flight included', (s) => s.queued)
   gauge('ai_gateway_telemetry_queue_capacity', 'Capacity of the telemetry buffer', (s) => s.capacity)
+  gauge('ai_gateway_telemetry_queue_bytes', 'What the records waiting for Elasticsearch weigh, in flight included', (s) => s.queuedBytes)
   counter('ai_gateway_telemetry_exported_total', 'Records acknowledged by Elasticsearch', (s) => s.exported)
   counter('ai_gateway_telemetry_retried_total', 'Records sent again after a failed attempt', (s) => s.retried)
   counter('ai_gateway_telemetry_dropped_total', 'Records dropped: buffer full, or undelivered at the shutdown deadline', (s) => s.dropped)

@@ -49,6 +49,9 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
       : createExporter({
           sink: { send: async (batch) => (await shipping).sink.send(batch) },
           capacity: settings.bufferCapacity,
+          // A bulk entry's length in code units: its bytes for the ASCII most documents are.
+          maxBytes: settings.bufferMaxBytes,
+          sizeOf: (entry) => entry.length,
           batchSize: es.batchSize,
           concurrency: es.concurrentRequests,
           flushIntervalMs: es.flushIntervalMs,

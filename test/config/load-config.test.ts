@@ -15,7 +15,7 @@ describe('loadConfig', () => {
       firstByteTimeoutMs: 600_000,
       idleTimeoutMs: 600_000,
       maxRequestBodyBytes: 32 * 1024 * 1024,
-      telemetry: { elasticsearch: null, bufferCapacity: 10_000 },
+      telemetry: { elasticsearch: null, bufferCapacity: 10_000, bufferMaxBytes: 128 * 1024 * 1024 },
     })
     expect(result.config.baseUrls).toMatchObject({
       openai: 'https://api.openai.com',

@@ -330,12 +330,12 @@ describe('exporter: records leave only on acknowledgement', () => {
     t.sink.reply('hold')
     t.push('a', 'b')
     await t.clock.advance(0)
-    expect(t.exporter.stats()).toEqual({ queued: 2, capacity: 100, exported: 0, dropped: 0, retried: 0, failed: 0 })
+    expect(t.exporter.stats()).toEqual({ queued: 2, queuedBytes: 0, capacity: 100, exported: 0, dropped: 0, retried: 0, failed: 0 })
     t.push('c')
     expect(t.exporter.stats().queued).toBe(3)
     t.sink.release(RETRY)
     await t.clock.settle()
-    expect(t.exporter.stats()).toEqual({ queued: 3, capacity: 100, exported: 0, dropped: 0, retried: 2, failed: 0 })
+    expect(t.exporter.stats()).toEqual({ queued: 3, queuedBytes: 0, capacity: 100, exported: 0, dropped: 0, retried: 2, failed: 0 })
     t.expectBalanced()
 
     await t.clock.advance(100) // the backoff
@@ -422,12 +422,12 @@ describe('exporter: partial outcomes', () => {
     t.sink.reply({ kind: 'partial', retry: [1, 3], failed: [{ index: 4, reason: '400 mapper_parsing_exception: failed to parse field [x]' }] })
     t.push('a', 'b', 'c', 'd', 'e')
     await t.clock.advance(0)
-    expect(t.exporter.stats()).toEqual({ queued: 2, capacity: 100, exported: 2, dropped: 0, retried: 2, failed: 1 })
+    expect(t.exporter.stats()).toEqual({ queued: 2, queuedBytes: 0, capacity: 100, exported: 2, dropped: 0, retried: 2, failed: 1 })
     expect(t.log.lines).toContainEqual({ level: 'error', message: 'telemetry record refused by the sink', fields: { reason: '400 mapper_parsing_exception: failed to parse field [x]' } })
     t.expectBalanced()
     await t.clock.advance(100)
     expect(t.sink.sends[1]).toEqual({ at: 100, batch: ['b', 'd'] })
-    expect(t.exporter.stats()).toEqual({ queued: 0, capacity: 100, exported: 4, dropped: 0, retried: 2, failed: 1 })
+    expect(t.exporter.stats()).toEqual({ queued: 0, queuedBytes: 0, capacity: 100, exported: 4, dropped: 0, retried: 2, failed: 1 })
     t.expectBalanced()
   })
 
@@ -454,6 +454,63 @@ describe('exporter: partial outcomes', () => {
       { at: 1000, batch: ['c'] },
     ])
     expect(t.exporter.stats()).toMatchObject({ queued: 0, exported: 2, failed: 1, retried: 0 })
+    t.expectBalanced()
+  })
+})
+
+describe('exporter: a buffer bounded by weight as well as by count', () => {
+  const weighed = { capacity: 100, batchSize: 2, maxBytes: 10, sizeOf: (item: string) => item.length }
+
+  test('past maxBytes the oldest waiting records are evicted until the newcomer fits, never one in flight', async () => {
+    const t = setup(weighed)
+    t.sink.reply('hold')
+    t.push('aaa', 'bbb')
+    await t.clock.advance(0)
+    t.push('cc', 'dd')
+    expect(t.exporter.stats()).toMatchObject({ queued: 4, queuedBytes: 10, dropped: 0 })
+    t.push('eeee')
+    expect(t.exporter.stats()).toMatchObject({ queued: 3, queuedBytes: 10, dropped: 2 })
+    t.expectBalanced()
+    t.sink.release(OK)
+    await t.clock.advance(1000)
+    expect(t.batches()).toEqual([['aaa', 'bbb'], ['eeee']])
+    expect(t.exporter.stats()).toMatchObject({ queued: 0, queuedBytes: 0, exported: 3, dropped: 2 })
+    t.expectBalanced()
+  })
+
+  test('a record heavier than the whole buffer is dropped by itself', async () => {
+    const t = setup(weighed)
+    t.push('a')
+    t.push('x'.repeat(11))
+    expect(t.exporter.stats()).toMatchObject({ queued: 1, queuedBytes: 1, dropped: 1 })
+    expect(t.log.lines).toContainEqual({ level: 'warn', message: 'telemetry records dropped', fields: { count: 1, reason: 'record larger than the buffer' } })
+    t.expectBalanced()
+  })
+
+  test('when the weight is all in flight the newcomer is dropped', async () => {
+    const t = setup(weighed)
+    t.sink.reply('hold')
+    t.push('aaaaa', 'bbbbb')
+    await t.clock.advance(0)
+    t.push('c')
+    expect(t.exporter.stats()).toMatchObject({ queued: 2, queuedBytes: 10, dropped: 1 })
+    t.sink.release(OK)
+    await t.clock.advance(0)
+    t.push('c')
+    expect(t.exporter.stats()).toMatchObject({ queued: 1, queuedBytes: 1, exported: 2, dropped: 1 })
+    t.expectBalanced()
+  })
+
+  test('records refused for good, retried or left at shutdown give their weight back', async () => {
+    const t = setup(weighed)
+    t.sink.reply({ kind: 'partial', retry: [0], failed: [{ index: 1, reason: '400' }] })
+    t.push('aaa', 'bb')
+    await t.clock.advance(0)
+    expect(t.exporter.stats()).toMatchObject({ queued: 1, queuedBytes: 3, failed: 1 })
+    t.sink.reply(RETRY, RETRY, RETRY, RETRY, RETRY, RETRY, RETRY, RETRY, RETRY, RETRY)
+    const done = t.exporter.shutdown(50)
+    await t.clock.advance(1000)
+    expect(await done).toMatchObject({ queued: 0, queuedBytes: 0, failed: 1, dropped: 1 })
     t.expectBalanced()
   })
 })
@@ -599,7 +656,7 @@ describe('exporter: shutdown', () => {
     t.push('a', 'b', 'c', 'd', 'e')
     const done = t.exporter.shutdown(1000)
     await t.clock.settle()
-    expect(await done).toEqual({ queued: 0, capacity: 100, exported: 5, dropped: 0, retried: 0, failed: 0 })
+    expect(await done).toEqual({ queued: 0, queuedBytes: 0, capacity: 100, exported: 5, dropped: 0, retried: 0, failed: 0 })
     expect(t.sink.sends).toEqual([
       { at: 0, batch: ['a', 'b'] },
       { at: 0, batch: ['c', 'd'] },
@@ -630,7 +687,7 @@ describe('exporter: shutdown', () => {
     t.push('a', 'b', 'c')
     const done = t.exporter.shutdown(1000)
     await t.clock.advance(1000)
-    expect(await done).toEqual({ queued: 0, capacity: 100, exported: 0, dropped: 3, retried: 8, failed: 0 })
+    expect(await done).toEqual({ queued: 0, queuedBytes: 0, capacity: 100, exported: 0, dropped: 3, retried: 8, failed: 0 })
     expect(t.sendTimes()).toEqual([0, 100, 300, 700])
     expect(t.log.lines).toContainEqual({ level: 'warn', message: 'telemetry records dropped', fields: { count: 3, reason: 'not delivered before the shutdown deadline' } })
     t.expectBalanced()

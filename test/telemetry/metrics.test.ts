@@ -117,11 +117,12 @@ describe('createGatewayMetrics', () => {
   })
 
   test('exporter counters and gauges follow its stats at every scrape', async () => {
-    const stats: ExporterStats = { queued: 7, capacity: 10_000, exported: 120, dropped: 3, retried: 15, failed: 2 }
+    const stats: ExporterStats = { queued: 7, queuedBytes: 21_000, capacity: 10_000, exported: 120, dropped: 3, retried: 15, failed: 2 }
     const metrics = createGatewayMetrics(() => stats)
     let s = parseSamples(await metrics.registry.metrics())
     expect(valueOf(s, 'ai_gateway_telemetry_queue_depth')).toBe(7)
     expect(valueOf(s, 'ai_gateway_telemetry_queue_capacity')).toBe(10_000)
+    expect(valueOf(s, 'ai_gateway_telemetry_queue_bytes')).toBe(21_000)
     expect(valueOf(s, 'ai_gateway_telemetry_exported_total')).toBe(120)
     expect(valueOf(s, 'ai_gateway_telemetry_dropped_total')).toBe(3)
     expect(valueOf(s, 'ai_gateway_telemetry_retried_total')).toBe(15)
