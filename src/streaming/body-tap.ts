@@ -9,6 +9,8 @@ export type BodyEnd =
 export interface BodyObserver {
   chunk?(bytes: Uint8Array): void
   end(how: BodyEnd): void
+  /** True once the body carried its closing event (`[DONE]`, `message_stop`): it is whole. */
+  whole?(): boolean
 }
 
 export interface TapOptions {
@@ -105,6 +107,12 @@ export function tapBody(body: ReadableStream<Uint8Array>, options: TapOptions): 
           result = await reader.read()
         } catch (error) {
           if (clientSignal.aborted) return end({ kind: 'client_abort' })
+          // An upstream that drops the connection after the stream's closing event has sent the
+          // client all of it: an error event after `[DONE]` would be noise, and the record a lie.
+          if (observer?.whole?.()) {
+            end({ kind: 'complete' })
+            return controller.close()
+          }
           const failure = error instanceof BodyTapError ? error : tapError(error)
           end(failure.end)
           if (failureFrame === undefined) return controller.error(failure)

@@ -205,3 +205,56 @@ describe('a client that leaves while it uploads its request', () => {
     }
   })
 })
+
+describe('an upstream that drops the connection after the stream has ended', () => {
+  const chunked = (text: string) => `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`
+  const events = [
+    'data: {"id":"c1","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}]}\n\n',
+    'data: {"id":"c1","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n',
+    'data: {"id":"c1","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}\n\n',
+    'data: [DONE]\n\n',
+  ]
+
+  /** Reads the stream; once `until` has arrived, the upstream closes its socket without the chunked body's last chunk. */
+  async function readThenDrop(response: Response, upstream: ReturnType<typeof rawUpstream>, until: string): Promise<string> {
+    const decoder = new TextDecoder()
+    let text = ''
+    for await (const chunk of response.body!) {
+      text += decoder.decode(chunk, { stream: true })
+      if (text.includes(until)) upstream.release()
+    }
+    return text
+  }
+
+  test('after [DONE]: the client gets the stream as it was, no error event, and the record is a success', async () => {
+    const head = `HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n${events.map(chunked).join('')}`
+    const upstream = rawUpstream(head, new Uint8Array())
+    const gateway = startGateway({ OPENAI_BASE_URL: upstream.url })
+    try {
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":"gpt-4o-mini","messages":[],"stream":true}' })
+      expect(await readThenDrop(response, upstream, '[DONE]')).toBe(events.join(''))
+      const [record] = await waitForRecords(gateway, 1)
+      expect(record!.attributes.metadata).toMatchObject({ status: 'success', error_type: null, finish_reason: 'stop', tokens: { input: 3, output: 1, total: 4 } })
+    } finally {
+      gateway.stop()
+      upstream.stop()
+    }
+  })
+
+  test('before its closing event the same drop is still a failure: an error event ends the stream', async () => {
+    const head = `HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n${chunked(events[0]!)}`
+    const upstream = rawUpstream(head, new Uint8Array())
+    const gateway = startGateway({ OPENAI_BASE_URL: upstream.url })
+    try {
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":"gpt-4o-mini","messages":[],"stream":true}' })
+      const text = await readThenDrop(response, upstream, '"hi"')
+      expect(text).toStartWith(events[0]!)
+      expect(JSON.parse(lastEvent(text).slice('data: '.length)).error).toMatchObject({ code: 'upstream_stream_error' })
+      const [record] = await waitForRecords(gateway, 1)
+      expect(record!.attributes.metadata).toMatchObject({ status: 'error', error_type: 'upstream_stream_error' })
+    } finally {
+      gateway.stop()
+      upstream.stop()
+    }
+  })
+})

@@ -65,6 +65,7 @@ function observeEventStream({ format, startedAt, onDone }: ResponseObserverOptio
       } catch {}
       onDone({ summary, size, ttftMs, end: how, truncated: !clean || !assembler.closed })
     },
+    whole: () => !unreadable && assembler.closed,
   }
 }
 
