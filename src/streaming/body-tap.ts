@@ -9,7 +9,7 @@ export type BodyEnd =
 export interface BodyObserver {
   chunk?(bytes: Uint8Array): void
   end(how: BodyEnd): void
-  /** True once the body carried its closing event (`[DONE]`, `message_stop`): it is whole. */
+  /** True once the body carried its last event (`[DONE]`, `message_stop`): it is whole. */
   whole?(): boolean
 }
 

@@ -241,6 +241,23 @@ describe('an upstream that drops the connection after the stream has ended', () 
     }
   })
 
+  test('after a finish reason but before the usage chunk and [DONE]: still a failure, the rest was to come', async () => {
+    const head = `HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n${chunked(events[0]!)}${chunked(events[1]!)}`
+    const upstream = rawUpstream(head, new Uint8Array())
+    const gateway = startGateway({ OPENAI_BASE_URL: upstream.url })
+    try {
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":"gpt-4o-mini","messages":[],"stream":true}' })
+      const text = await readThenDrop(response, upstream, '"stop"')
+      expect(text).toStartWith(events[0]! + events[1]!)
+      expect(JSON.parse(lastEvent(text).slice('data: '.length)).error).toMatchObject({ code: 'upstream_stream_error' })
+      const [record] = await waitForRecords(gateway, 1)
+      expect(record!.attributes.metadata).toMatchObject({ status: 'error', error_type: 'upstream_stream_error' })
+    } finally {
+      gateway.stop()
+      upstream.stop()
+    }
+  })
+
   test('before its closing event the same drop is still a failure: an error event ends the stream', async () => {
     const head = `HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n${chunked(events[0]!)}`
     const upstream = rawUpstream(head, new Uint8Array())

@@ -26,6 +26,9 @@ export function createAnthropicStreamAssembler(): StreamAssembler {
     get closed() {
       return closed || error !== null
     },
+    get ended() {
+      return closed || error !== null
+    },
     event({ data }) {
       const event = parseJson(data)
       if (event === undefined || event === null) return

@@ -53,6 +53,9 @@ export function createOpenAIStreamAssembler(): StreamAssembler {
     get closed() {
       return closed || error !== null || responsesApiPayload !== undefined || [...choices.values()].some((c) => c.finishReason !== null)
     },
+    get ended() {
+      return closed || error !== null || responsesApiPayload !== undefined
+    },
     event({ data }) {
       if (data === '[DONE]') return void (closed = true)
       const chunk = parseJson(data)

@@ -65,7 +65,7 @@ function observeEventStream({ format, startedAt, onDone }: ResponseObserverOptio
       } catch {}
       onDone({ summary, size, ttftMs, end: how, truncated: !clean || !assembler.closed })
     },
-    whole: () => !unreadable && assembler.closed,
+    whole: () => !unreadable && assembler.ended,
   }
 }
 

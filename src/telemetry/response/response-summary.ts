@@ -24,6 +24,12 @@ export interface StreamAssembler {
    * an error event). A stream that ends without it was cut short, even on an event boundary.
    */
   readonly closed: boolean
+  /**
+   * True once the stream's last event arrived (`[DONE]`, `message_stop`, an error event, the
+   * Responses API's terminal event): nothing more is to come. A finish reason is not that: other
+   * choices, and the usage chunk, may still follow it.
+   */
+  readonly ended: boolean
   summary(): ResponseSummary
 }
 
