@@ -101,7 +101,10 @@ export function createPricing(table: PriceTable): Pricing {
       return match
     },
     cost(tokens, price) {
-      if (tokens === null || tokens.input === null || tokens.output === null) return null
+      if (tokens === null || tokens.input === null) return null
+      // An embedding's usage has no output count: it has no output to pay for either.
+      const output = tokens.output ?? (price.output === 0 ? 0 : null)
+      if (output === null) return null
       const cached = tokens.cached_input ?? 0
       const cacheWrite = tokens.cache_write_input ?? 0
       const uncached = Math.max(0, tokens.input - cached - cacheWrite)
@@ -109,7 +112,7 @@ export function createPricing(table: PriceTable): Pricing {
         uncached * price.input +
         cached * (price.cached_input ?? price.input) +
         cacheWrite * (price.cache_write_input ?? price.input) +
-        tokens.output * price.output
+        output * price.output
       return usd / 1_000_000
     },
   }

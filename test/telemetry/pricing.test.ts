@@ -135,6 +135,8 @@ describe('pricing.cost', () => {
     { name: 'zero tokens cost zero', tokens: tokens({ input: 0, output: 0, total: 0 }), price: price('openai', 'gpt-4o'), usd: 0 },
     { name: 'unknown input → null', tokens: tokens({ output: 10 }), price: price('openai', 'gpt-4o'), usd: null },
     { name: 'unknown output → null', tokens: tokens({ input: 10 }), price: price('openai', 'gpt-4o'), usd: null },
+    // An embedding reports no output: 1M × 0.02 per million
+    { name: 'unknown output of a model whose output is free (embeddings) costs the input', tokens: tokens({ input: 1_000_000, total: 1_000_000 }), price: price('openai', 'text-embedding-3-small'), usd: 0.02 },
     { name: 'no usage at all → null', tokens: null, price: price('openai', 'gpt-4o'), usd: null },
   ]
   for (const { name, tokens: counts, price: p, usd } of cases) {

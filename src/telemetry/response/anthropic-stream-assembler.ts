@@ -62,7 +62,8 @@ export function createAnthropicStreamAssembler(): StreamAssembler {
         case 'message_delta':
           stopReason = event.delta?.stop_reason ?? stopReason
           stopSequence = event.delta?.stop_sequence ?? stopSequence
-          usage = { ...usage, ...event.usage }
+          // Anthropic sends the counts it does not repeat as null: they must not wipe message_start's.
+          for (const [key, value] of Object.entries(event.usage ?? {})) if (value !== null && value !== undefined) usage[key] = value
           break
         case 'error':
           error = errorOf(event)

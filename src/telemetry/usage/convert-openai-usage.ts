@@ -13,16 +13,20 @@ export function convertOpenAIUsage(usage: unknown): TokenCounts | null {
   if (usage === null || typeof usage !== 'object') return null
   const u = usage as Record<string, any>
   const input = count(u.prompt_tokens ?? u.input_tokens)
-  const output = count(u.completion_tokens ?? u.output_tokens)
-  const total = count(u.total_tokens) ?? (input !== null && output !== null ? input + output : null)
+  const completion = count(u.completion_tokens ?? u.output_tokens)
+  const reasoning = count((u.completion_tokens_details ?? u.output_tokens_details)?.reasoning_tokens)
+  const total = count(u.total_tokens) ?? (input !== null && completion !== null ? input + completion : null)
+  // OpenAI counts reasoning inside the completion; xAI (and Gemini's compatible API) beside it,
+  // and only in the total. Its output is then the completion and the reasoning: they are billed.
+  const reasoningBeside = input !== null && completion !== null && reasoning !== null && reasoning > 0 && total === input + completion + reasoning
   const inputDetails = u.prompt_tokens_details ?? u.input_tokens_details
   return {
     input,
-    output,
+    output: reasoningBeside ? completion + reasoning : completion,
     total,
     cached_input: count(inputDetails?.cached_tokens),
     cache_write_input: count(inputDetails?.cache_write_tokens),
-    reasoning: count((u.completion_tokens_details ?? u.output_tokens_details)?.reasoning_tokens),
+    reasoning,
   }
 }
 

@@ -44,6 +44,15 @@ describe('createAnthropicStreamAssembler', () => {
     expect((summary.payload as any).content[1].input).toBe('{"location": "San Fran')
   })
 
+  test('counts message_delta sends as null keep the ones message_start reported', () => {
+    const assembler = createAnthropicStreamAssembler()
+    const usage = { input_tokens: 100, cache_creation_input_tokens: 0, cache_read_input_tokens: 2000, output_tokens: 1 }
+    assembler.event({ event: 'message_start', data: JSON.stringify({ type: 'message_start', message: { id: 'msg_1', model: 'claude-sonnet-4-5', usage } }) })
+    assembler.event({ event: 'message_delta', data: JSON.stringify({ type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { input_tokens: null, cache_creation_input_tokens: null, cache_read_input_tokens: null, output_tokens: 12 } }) })
+    assembler.event({ event: 'message_stop', data: '{"type":"message_stop"}' })
+    expect(assembler.summary().tokens).toEqual({ input: 2100, output: 12, total: 2112, cached_input: 2000, cache_write_input: 0, reasoning: null })
+  })
+
   test('a stream cut inside message_delta is unclean and keeps the usage known so far', () => {
     const { summary, clean } = assemble('anthropic', [cutInsideEvent(anthropicTextAndTool.wire, 'event: message_delta')])
     expect(clean).toBe(false)

@@ -48,6 +48,17 @@ const cases: Array<{ name: string; usage: unknown; expected: TokenCounts | null 
   { name: 'no details: cached and reasoning unknown, not 0', usage: { prompt_tokens: 9, completion_tokens: 12, total_tokens: 21 }, expected: counts(9, 12, 21, null, null) },
   { name: 'details set to null', usage: { prompt_tokens: 9, completion_tokens: 12, total_tokens: 21, prompt_tokens_details: null, completion_tokens_details: null }, expected: counts(9, 12, 21, null, null) },
   { name: 'no total: the sum of input and output', usage: { prompt_tokens: 9, completion_tokens: 12 }, expected: counts(9, 12, 21, null, null) },
+  {
+    // xAI counts reasoning beside the completion, in the total only; it is billed as output.
+    name: 'xAI: reasoning beside the completion is output',
+    usage: { prompt_tokens: 12, completion_tokens: 1, total_tokens: 399, completion_tokens_details: { reasoning_tokens: 386 } },
+    expected: counts(12, 387, 399, null, 386),
+  },
+  {
+    name: 'OpenAI: reasoning inside the completion is not counted twice',
+    usage: { prompt_tokens: 12, completion_tokens: 400, total_tokens: 412, completion_tokens_details: { reasoning_tokens: 386 } },
+    expected: counts(12, 400, 412, null, 386),
+  },
   { name: 'embeddings: no output, total as reported', usage: { prompt_tokens: 8, total_tokens: 8 }, expected: counts(8, null, 8, null, null) },
   { name: 'only output known: no total invented', usage: { completion_tokens: 5 }, expected: counts(null, 5, null, null, null) },
   { name: 'zeros are real counts', usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, prompt_tokens_details: { cached_tokens: 0 } }, expected: counts(0, 0, 0, 0, null) },
