@@ -33,6 +33,8 @@ export function createAnthropicToOpenAIStream({ created }: AnthropicToOpenAIStre
   const usage: AnthropicUsage = {}
   /** Anthropic content block index to OpenAI tool call index (tool calls count from 0). */
   const toolCallIndex = new Map<number, number>()
+  /** Tool calls whose arguments have begun: one without any gets `{}` at its block's end, as OpenAI sends. */
+  const toolCallsWithArguments = new Set<number>()
   let state: 'open' | 'done' | 'failed' = 'open'
   /** What the current network chunk produced: encoded and enqueued once per chunk, not per event. */
   let out = ''
@@ -84,8 +86,11 @@ export function createAnthropicToOpenAIStream({ created }: AnthropicToOpenAIStre
         return onBlockStart(payload.index, payload.content_block)
       case 'content_block_delta':
         return onBlockDelta(payload.index, payload.delta)
-      case 'content_block_stop':
+      case 'content_block_stop': {
+        const toolIndex = toolCallIndex.get(payload.index)
+        if (toolIndex !== undefined && !toolCallsWithArguments.has(toolIndex)) out += chunk(`{"tool_calls":[{"index":${toolIndex},"function":{"arguments":"{}"}}]}`)
         return
+      }
       case 'message_delta': {
         mergeUsage(payload.usage)
         const finish = anthropicFinishReason(payload.delta?.stop_reason).value
@@ -120,6 +125,7 @@ export function createAnthropicToOpenAIStream({ created }: AnthropicToOpenAIStre
     } else if (delta?.type === 'input_json_delta') {
       const toolIndex = toolCallIndex.get(index)
       if (toolIndex !== undefined && delta.partial_json) {
+        toolCallsWithArguments.add(toolIndex)
         out += chunk(`{"tool_calls":[{"index":${toolIndex},"function":{"arguments":${JSON.stringify(delta.partial_json)}}}]}`)
       }
     }

@@ -30,6 +30,8 @@ export function createConverseStreamToOpenAIStream(identity: CompletionIdentity)
   let failed = false
   // OpenAI numbers tool calls 0, 1, ...; Converse numbers all content blocks.
   const toolIndexByBlock = new Map<number, number>()
+  /** Tool calls whose arguments have begun: one without any gets `{}` at its block's end, as OpenAI sends. */
+  const toolCallsWithArguments = new Set<number>()
 
   const emit = (text: string) => controller.enqueue(encoder.encode(text))
   const emitDelta = (delta: string, finishReason: string | null = null) =>
@@ -56,7 +58,8 @@ export function createConverseStreamToOpenAIStream(identity: CompletionIdentity)
         const { contentBlockIndex = 0, delta } = payload as StreamEvents['contentBlockDelta']
         if (typeof delta?.text === 'string') return emitDelta(`{"content":${JSON.stringify(delta.text)}}`)
         const index = toolIndexByBlock.get(contentBlockIndex)
-        if (typeof delta?.toolUse?.input === 'string' && index !== undefined) {
+        if (typeof delta?.toolUse?.input === 'string' && delta.toolUse.input !== '' && index !== undefined) {
+          toolCallsWithArguments.add(index)
           return emitDelta(`{"tool_calls":[{"index":${index},"function":{"arguments":${JSON.stringify(delta.toolUse.input)}}}]}`)
         }
         // Reasoning deltas have no place in an OpenAI chat chunk.
@@ -69,8 +72,13 @@ export function createConverseStreamToOpenAIStream(identity: CompletionIdentity)
         if (reported !== undefined) usage = convertBedrockUsage(reported)
         return
       }
+      case 'contentBlockStop': {
+        const index = toolIndexByBlock.get((payload as StreamEvents['contentBlockStop']).contentBlockIndex ?? 0)
+        if (index !== undefined && !toolCallsWithArguments.has(index)) emitDelta(`{"tool_calls":[{"index":${index},"function":{"arguments":"{}"}}]}`)
+        return
+      }
       default:
-        // contentBlockStop, and events added to the API later: nothing to say to an OpenAI client.
+        // Events added to the API later: nothing to say to an OpenAI client.
         return
     }
   }

@@ -185,6 +185,24 @@ describe('createAnthropicToOpenAIStream', () => {
         '[DONE]',
       ],
     },
+    {
+      name: 'a tool call without arguments gets "{}" at its block\'s end, as its JSON answer has: clients parse them',
+      wire:
+        'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_t","model":"m","usage":{"input_tokens":5,"output_tokens":1}}}\n\n' +
+        'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_1","name":"now","input":{}}}\n\n' +
+        'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":""}}\n\n' +
+        'event: content_block_stop\ndata: {"type":"content_block_stop","index":0}\n\n' +
+        'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":3}}\n\n' +
+        'event: message_stop\ndata: {"type":"message_stop"}\n\n',
+      frames: [
+        chunkOf('msg_t', 'm')({ role: 'assistant', content: '' }),
+        chunkOf('msg_t', 'm')({ tool_calls: [{ index: 0, id: 'toolu_1', type: 'function', function: { name: 'now', arguments: '' } }] }),
+        chunkOf('msg_t', 'm')({ tool_calls: [{ index: 0, function: { arguments: '{}' } }] }),
+        chunkOf('msg_t', 'm')({}, 'tool_calls'),
+        usageOf('msg_t', 'm')({ prompt_tokens: 5, completion_tokens: 3, total_tokens: 8, prompt_tokens_details: { cached_tokens: null, cache_write_tokens: null } }),
+        '[DONE]',
+      ],
+    },
   ]
   for (const { name, wire, frames: expected } of edgeCases) {
     test(`${name}`, async () => {

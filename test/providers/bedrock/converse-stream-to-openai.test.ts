@@ -70,6 +70,23 @@ describe('createConverseStreamToOpenAIStream', () => {
     ])
   })
 
+  test('a tool call without arguments gets "{}" at its block\'s end, as its JSON answer has: clients parse them', async () => {
+    const frames = [
+      encodeEventFrame('messageStart', { role: 'assistant' }),
+      encodeEventFrame('contentBlockStart', { contentBlockIndex: 0, start: { toolUse: { toolUseId: 'tu_1', name: 'now' } } }),
+      encodeEventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { toolUse: { input: '' } } }),
+      encodeEventFrame('contentBlockStop', { contentBlockIndex: 0 }),
+      encodeEventFrame('messageStop', { stopReason: 'tool_use' }),
+    ]
+    const { events, errored } = await translate(frames)
+    expect(errored).toBe(false)
+    expect(events.slice(1, -2)).toEqual([
+      delta({ tool_calls: [{ index: 0, id: 'tu_1', type: 'function', function: { name: 'now', arguments: '' } }] }),
+      delta({ tool_calls: [{ index: 0, function: { arguments: '{}' } }] }),
+      delta({}, 'tool_calls'),
+    ])
+  })
+
   test('without a metadata event the usage chunk still ends the stream, with usage null (unknown, not 0)', async () => {
     const frames = converseStreamFrames(scenario({ text: ['x'] })).slice(0, -1)
     const { events } = await translate(frames)
