@@ -8,7 +8,7 @@ import { forwardPlan, newRoutingMetadata } from '../routing/forward-plan'
 import { isSmallWholeBody, readWholeBody } from '../routing/read-whole-body'
 import { RoutingRefusal, type Routing } from '../routing/routing'
 import { upstreamRequest } from '../routing/upstream-request'
-import { tapBody, type BodyObserver } from '../streaming/body-tap'
+import { tapBody, type BodyEnd, type BodyObserver } from '../streaming/body-tap'
 import { sseFailureFrame } from '../streaming/failure-frames'
 import type { RequestTelemetry } from '../telemetry/request-telemetry'
 import type { Telemetry } from '../telemetry/telemetry'
@@ -92,11 +92,14 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
         const observer = record.observeBody(format, eventStream)
         const body = isSmallWholeBody(forwarded, eventStream)
           ? await readWholeBody(forwarded, { idleTimeoutMs: config.idleTimeoutMs, clientSignal: request.signal, observer })
-          : watch(forwarded, forwarded.body, observer, eventStream)
+          : watch(forwarded, forwarded.body, observer, eventStream ? (message) => sseFailureFrame(format, message) : undefined)
         response = new Response(body, { status: forwarded.status, headers })
       } else {
-        // Idle timing watches the upstream's own bytes (pings count); telemetry reads what the client gets.
-        const upstreamResponse = new Response(watch(forwarded, forwarded.body, undefined, false), { status: forwarded.status, headers })
+        // Idle timing watches the upstream's own bytes (pings count); telemetry reads what the client
+        // gets, and how the upstream's body ended, which the translation may have hidden.
+        const upstreamFailure = isEventStream(headers) ? provider.upstreamFailureFrame : undefined
+        const upstreamEnd = { end: (how: BodyEnd) => record.upstreamEnded(how) }
+        const upstreamResponse = new Response(watch(forwarded, forwarded.body, upstreamEnd, upstreamFailure), { status: forwarded.status, headers })
         const translated = provider.fromUpstream(upstreamResponse, clientRequest)
         const eventStream = isEventStream(translated.headers)
         const observer = record.observeBody(format, eventStream)
@@ -113,9 +116,8 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
       return errorResponse(gatewayError, format, requestId)
     }
 
-    function watch(forwarded: Forwarded, body: ReadableStream<Uint8Array> | null, observer: BodyObserver | undefined, eventStream: boolean) {
+    function watch(forwarded: Forwarded, body: ReadableStream<Uint8Array> | null, observer: BodyObserver | undefined, failureFrame: ((message: string) => Uint8Array) | undefined) {
       if (body === null) return void observer?.end({ kind: 'complete' }), null
-      const failureFrame = eventStream ? (message: string) => sseFailureFrame(format, message) : undefined
       return tapBody(body, { idleTimeoutMs: config.idleTimeoutMs, abortUpstream: forwarded.abort, clientSignal: request.signal, observer, failureFrame })
     }
   }

@@ -68,6 +68,8 @@ export class RequestTelemetry {
   private upstreamSentAt: number | null = null
   private upstreamAnsweredAt: number | null = null
   private respondedAt: number | null = null
+  /** How a translated answer's upstream body ended, when that was a failure the translation turned into an event. */
+  private upstreamFailure: BodyEnd | null = null
   private finished = false
 
   constructor(
@@ -91,6 +93,11 @@ export class RequestTelemetry {
   }
 
   /** The gateway handed its Response to the server: the end of its own work before the body. */
+  /** The end of a translated answer's upstream body: a cut or idle upstream is the request's error, whatever the client's stream then said. */
+  upstreamEnded(how: BodyEnd): void {
+    if (how.kind === 'idle_timeout' || how.kind === 'upstream_error') this.upstreamFailure = how
+  }
+
   responded(): void {
     this.respondedAt = performance.now()
   }
@@ -116,7 +123,8 @@ export class RequestTelemetry {
     this.finished = true
     const now = performance.now()
     const summary = observed?.summary ?? null
-    const bodyError = observed === null ? null : bodyErrorType(observed.end, observed.truncated)
+    let bodyError = observed === null ? null : bodyErrorType(observed.end, observed.truncated)
+    if (bodyError === null && this.upstreamFailure !== null) bodyError = bodyErrorType(this.upstreamFailure, false)
     if (bodyError !== null) errorType = bodyError
     if (bodyError === 'client_abort') statusCode = 499
 
