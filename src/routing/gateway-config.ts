@@ -118,11 +118,15 @@ export function parseGatewayConfig(text: string, fileName: string, env: Record<s
   try {
     raw = fileName.endsWith('.json') ? JSON.parse(text) : parseYaml(text)
   } catch (error) {
-    // The first line only: the YAML library's next ones quote the file around the error, keys included.
-    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]
-    return { ok: false, errors: [`not valid ${fileName.endsWith('.json') ? 'JSON' : 'YAML'}: ${reason}`] }
+    const json = fileName.endsWith('.json')
+    // The first line only: the YAML library's next ones quote the file around the error, keys
+    // included. JSON.parse quotes the token it stopped at (`Unexpected identifier "gsk_..."`).
+    const firstLine = (error instanceof Error ? error.message : String(error)).split('\n')[0]!
+    return { ok: false, errors: [`not valid ${json ? 'JSON' : 'YAML'}: ${json ? firstLine.replace(/"[^"]*"?/g, '"…"') : firstLine}`] }
   }
-  if (raw === null || raw === undefined) raw = {}
+  // An empty file is a file caught half-written, or emptied by mistake: taking it for a file
+  // without keys would turn authentication off.
+  if (raw === null || raw === undefined) return { ok: false, errors: ['the file is empty'] }
   const errors: string[] = []
   const value = substituteEnv(raw, '', env, errors)
   const seen = new Set<string>()

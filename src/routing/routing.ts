@@ -140,8 +140,10 @@ export function createRouting(options: RoutingOptions): Routing {
     addTokens: (key, tokens) => limiter.addTokens(key, tokens),
     reload() {
       try {
+        const before = active
         active = build()
         logger.info('routing configuration reloaded', { file: settings.configFile, aliases: active.table.aliases.size, gateway_keys: active.keyring.size })
+        if (before.keyring.size > 0 && active.keyring.size === 0) logger.warn('the routing file now lists no gateway keys: requests are no longer authenticated', { file: settings.configFile })
         return true
       } catch (error) {
         const errors = error instanceof RoutingConfigError ? error.errors : [String(error)]

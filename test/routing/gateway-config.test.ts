@@ -76,6 +76,21 @@ models:
     if (!parsed.ok) expect(parsed.errors[0]).toStartWith('not valid JSON:')
   })
 
+  test('a JSON syntax error is reported without the token it stopped at, which may be a key', () => {
+    const parsed = parseGatewayConfig('{"providers":{"openai":{"api_key": gsk_SECRETkey0123456789}}}', 'gateway.json', env, known)
+    expect(parsed.ok).toBe(false)
+    if (parsed.ok) return
+    expect(parsed.errors[0]).toStartWith('not valid JSON:')
+    expect(parsed.errors.join('\n')).not.toContain('SECRETkey')
+  })
+
+  test('an empty file is refused, not read as a file without keys', () => {
+    for (const [text, name] of [['', 'gateway.yaml'], ['# nothing yet\n', 'gateway.yaml'], ['', 'gateway.json']] as const) {
+      const parsed = parseGatewayConfig(text, name, env, known)
+      expect(parsed.ok).toBe(false)
+    }
+  })
+
   test('a YAML syntax error is reported without the lines around it, which may hold keys', () => {
     for (const text of ['providers:\n  openai:\n    api_key: "sk-live-SECRET123\n', 'providers:\n  openai:\n    api_key: @sk-live-SECRET123\n']) {
       const parsed = parseGatewayConfig(text, 'gateway.yaml', env, known)

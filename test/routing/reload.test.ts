@@ -49,3 +49,37 @@ describe('reloading the routing file', () => {
     }
   })
 })
+
+describe('a routing file caught empty or broken keeps the gateway keys in force', () => {
+  const keyed = { gateway_keys: [{ key: 'gw-team-key', name: 'team' }], providers: { openai: { base_url: mock.url } } }
+  // YAML: an empty YAML document parses as null, where an empty JSON file is a syntax error.
+  const keyedFile = writeRoutingFile(keyed, 'gateway.yaml')
+  const guarded = startRoutingGateway(keyedFile)
+  afterAll(() => guarded.stop())
+  const status = async (key: string | null) =>
+    (
+      await fetch(`${guarded.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(key === null ? {} : { authorization: `Bearer ${key}` }) },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+      })
+    ).status
+
+  test('an empty file (a writer that truncated it and has not written yet) is refused: keys still required', async () => {
+    expect(await status(null)).toBe(401)
+    for (const empty of ['', '\n', '# nothing yet\n']) {
+      writeFileSync(keyedFile, empty)
+      expect(guarded.routing.reload()).toBe(false)
+      expect(await status(null)).toBe(401)
+      expect(await status('gw-team-key')).toBe(200)
+    }
+    expect(guarded.logs.some((line) => line.includes('not reloaded') && line.includes('the file is empty'))).toBe(true)
+  })
+
+  test('a valid file without keys is taken, and the log says authentication is now off', async () => {
+    writeFileSync(keyedFile, JSON.stringify({ providers: { openai: { base_url: mock.url } } }))
+    expect(guarded.routing.reload()).toBe(true)
+    expect(await status(null)).toBe(200)
+    expect(guarded.logs.some((line) => line.includes('no gateway keys: requests are no longer authenticated'))).toBe(true)
+  })
+})
