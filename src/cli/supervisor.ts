@@ -63,16 +63,24 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
 
   function start(slot: Slot): void {
     slot.pendingRestart = undefined
-    const worker = startWorker(slot.index)
-    slot.worker = worker
     slot.startedAt = now()
+    let worker: WorkerProcess
+    try {
+      worker = startWorker(slot.index)
+    } catch (error) {
+      // A spawn that throws (the binary gone, EAGAIN, a task limit) is a failed start: the
+      // backoff and the give-up apply to it as to a crash, from inside a restart timer too.
+      logger.error('worker could not be started', { worker: slot.index, error: error instanceof Error ? error.message : String(error) })
+      return onExit(slot, null, { code: null, signal: null })
+    }
+    slot.worker = worker
     logger.info('worker started', { worker: slot.index, pid: worker.pid })
-    void worker.exited.then((exit) => onExit(slot, worker, exit))
+    void worker.exited.then((exit) => onExit(slot, worker.pid, exit))
   }
 
-  function onExit(slot: Slot, worker: WorkerProcess, exit: WorkerExit): void {
+  function onExit(slot: Slot, pid: number | null, exit: WorkerExit): void {
     slot.worker = undefined
-    const fields = { worker: slot.index, pid: worker.pid, code: exit.code, signal: exit.signal }
+    const fields = { worker: slot.index, pid, code: exit.code, signal: exit.signal }
     if (stopping) {
       if (exit.code !== 0) failed = true
       logger.info('worker stopped', fields)

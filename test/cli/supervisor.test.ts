@@ -10,10 +10,12 @@ function harness(count: number) {
   const logs: (LogFields & { msg: string })[] = []
   let clock = 0
   let nextPid = 100
+  let spawnsFail = false
   const supervisor = createSupervisor({
     count,
     logger: createLogger('debug', (line) => logs.push(JSON.parse(line))),
     startWorker(index) {
+      if (spawnsFail) throw new Error('ENOENT: posix_spawn')
       let exit!: (result: WorkerExit) => void
       const exited = new Promise<WorkerExit>((resolve) => (exit = resolve))
       const worker = { index, pid: nextPid++, exited, signals: [] as string[], kill: (signal: string) => void worker.signals.push(signal), exit }
@@ -32,7 +34,8 @@ function harness(count: number) {
     const due = scheduled.splice(0).filter((entry) => !entry.cancelled)
     for (const entry of due) entry.run()
   }
-  return { supervisor, workers, scheduled, logs, settle, runScheduled, advance: (ms: number) => void (clock += ms) }
+  const failSpawns = () => void (spawnsFail = true)
+  return { supervisor, workers, scheduled, logs, settle, runScheduled, failSpawns, advance: (ms: number) => void (clock += ms) }
 }
 
 describe('createSupervisor', () => {
@@ -79,6 +82,24 @@ describe('createSupervisor', () => {
     const other = workers.find((worker) => worker.index === 1)!
     expect(other.signals).toEqual(['SIGTERM'])
     other.exit({ code: 0, signal: null })
+    expect(await supervisor.done).toBe(1)
+  })
+
+  test('a worker that cannot be started again (its binary gone) counts as failing: backoff, then give up, no crash', async () => {
+    const { supervisor, workers, scheduled, settle, runScheduled, failSpawns, logs } = harness(2)
+    failSpawns()
+    workers[0]!.exit({ code: null, signal: 'SIGKILL' })
+    await settle()
+    const delays: number[] = []
+    while (scheduled.length > 0) {
+      delays.push(scheduled[0]!.delayMs)
+      runScheduled()
+    }
+    expect(delays).toEqual([100, 200, 400, 800, 1600, 3200, 6400, 12800, 25600].slice(0, delays.length))
+    expect(delays.length).toBe(DEFAULT_RESTART_POLICY.maxFailures)
+    expect(logs.filter((line) => line.msg === 'worker could not be started')).toHaveLength(DEFAULT_RESTART_POLICY.maxFailures)
+    expect(logs.some((line) => line.msg === 'worker keeps failing: stopping the gateway')).toBe(true)
+    workers[1]!.exit({ code: 0, signal: null })
     expect(await supervisor.done).toBe(1)
   })
 
