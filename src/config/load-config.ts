@@ -128,19 +128,25 @@ function pickSettings(env: Env): Record<string, string> {
     if (value !== undefined && value.trim() !== '') picked[key] = value.trim()
   }
   if (picked.LOG_LEVEL === undefined && env.RUST_LOG) {
-    picked.LOG_LEVEL = levelFromRustLog(env.RUST_LOG)
+    const level = levelFromRustLog(env.RUST_LOG)
+    if (level !== undefined) picked.LOG_LEVEL = level
   }
   return picked
 }
 
-/** `RUST_LOG` may be `debug` or `ai_gateway=debug,hyper=info`: take the most verbose level named. */
-function levelFromRustLog(value: string): string {
+/**
+ * `RUST_LOG` may be `debug` or `ai_gateway=debug,hyper=info`: take the most verbose level named
+ * (`off` counts as `error`, the least this gateway logs). A value that names no level (a bare
+ * crate name) leaves the default: it is another program's setting, not a mistake in this one's.
+ */
+function levelFromRustLog(value: string): LogLevel | undefined {
   const named = value
     .toLowerCase()
     .split(',')
     .map((directive) => directive.split('=').pop()!.trim())
+    .map((level) => (level === 'off' ? 'error' : level === 'warning' ? 'warn' : level))
     .filter((level): level is LogLevel => (LOG_LEVELS as readonly string[]).includes(level))
-  if (named.length === 0) return value
+  if (named.length === 0) return undefined
   return named.reduce((a, b) => (LOG_LEVELS.indexOf(a) >= LOG_LEVELS.indexOf(b) ? a : b))
 }
 

@@ -23,10 +23,16 @@ export function retryDelayMs(retry: number, retryAfter: string | null, baseMs: n
   return Math.min(cap, Math.round(random() * baseMs * 2 ** retry))
 }
 
+/** `Sun, 06 Nov 1994 08:49:37 GMT`, the one date form RFC 9110 §5.6.7 lets a sender write. */
+const IMF_FIXDATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/
+
 export function parseRetryAfter(value: string | null, now: number): number | null {
   if (value === null || value.trim() === '') return null
   const trimmed = value.trim()
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000)
+  // Date.parse takes almost anything (`-5`, `1.`, `5, 10` all read as a time long past): only a
+  // real HTTP date is a date here; anything else leaves the backoff in charge.
+  if (!IMF_FIXDATE.test(trimmed)) return null
   const date = Date.parse(trimmed)
   return Number.isNaN(date) ? null : Math.max(0, date - now)
 }

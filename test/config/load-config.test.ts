@@ -73,6 +73,11 @@ describe('loadConfig', () => {
     expect(level({ RUST_LOG: 'debug' })).toBe('debug')
     expect(level({ RUST_LOG: 'ai_gateway=debug,hyper=info' })).toBe('debug')
     expect(level({ RUST_LOG: 'warn', LOG_LEVEL: 'error' })).toBe('error')
+    // Valid RUST_LOG values that name no level of this gateway's never stop it from starting.
+    expect(level({ RUST_LOG: 'off' })).toBe('error')
+    expect(level({ RUST_LOG: 'hyper=off' })).toBe('error')
+    expect(level({ RUST_LOG: 'warning' })).toBe('warn')
+    expect(level({ RUST_LOG: 'ai_gateway' })).toBe('info')
   })
 
   test('base URLs lose trailing slashes and empty values count as unset', () => {
