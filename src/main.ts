@@ -1,5 +1,6 @@
 // First, for its side effect: re-exec with the runtime environment before loading the rest.
 import './cli/early-reexec'
+import { accessSync, constants } from 'node:fs'
 import { drainServer, handleShutdownSignals, type ShutdownStep } from './cli/graceful-shutdown'
 import { runHealthcheck } from './cli/healthcheck'
 import { parseCommand } from './cli/parse-command'
@@ -28,6 +29,20 @@ Settings come from the environment or a .env file in the working directory (the 
 ${settingsHelp()}
 `
 
+/**
+ * Bun reads `.env` before this code runs, and passes over one it cannot read without a word:
+ * the gateway would serve on defaults, without the gateway keys the file holds.
+ */
+function unreadableDotEnv(): string | null {
+  try {
+    accessSync('.env', constants.R_OK)
+    return null
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    return code === 'ENOENT' ? null : `.env in the working directory cannot be read (${code}): its settings would be missing. Make it readable by this user, or remove it`
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const parsed = parseCommand(argv)
   if (!parsed.ok) {
@@ -38,6 +53,11 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'help') return void process.stdout.write(USAGE)
   if (command === 'version') return void console.log(`ai-gateway ${VERSION} (${COMMIT})`)
 
+  const dotEnvProblem = unreadableDotEnv()
+  if (dotEnvProblem !== null) {
+    process.stderr.write(`ai-gateway: ${dotEnvProblem}\n`)
+    process.exit(command === 'healthcheck' ? 1 : 2)
+  }
   const loaded = loadConfig(process.env)
   if (!loaded.ok) {
     process.stderr.write(`ai-gateway: invalid configuration:\n${loaded.errors.map((e) => `  - ${e}`).join('\n')}\n`)

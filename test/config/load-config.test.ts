@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '../../src/config/load-config'
@@ -103,6 +103,28 @@ describe('the gateway command line', () => {
     expect(code).toBe(2)
     expect(stderr).toContain('PORT: got "99999", expected an integer from 0 to 65535')
     expect(stderr).toContain('SHUTDOWN_TIMEOUT_MS: got "soon", expected an integer >= 0')
+  })
+
+  // Root reads any file: the check runs as an unprivileged user, which needs root to switch to,
+  // and a checkout that user can read (not one under a private home directory).
+  const nobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(import.meta.dir, '../../src/main.ts')]
+  const canDropPrivileges = process.getuid?.() === 0 && Bun.which('setpriv') !== null && Bun.spawnSync([...nobody, '--version'], { cwd: tmpdir() }).exitCode === 0
+  test.skipIf(!canDropPrivileges)('a .env the gateway\'s user cannot read stops it (exit 2), instead of serving without its settings', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ai-gateway-dotenv-'))
+    try {
+      chmodSync(dir, 0o755)
+      writeFileSync(join(dir, '.env'), 'GATEWAY_API_KEYS=gw-secret-key\n', { mode: 0o600 })
+      const asNobody = (args: string[]) => Bun.spawnSync([...nobody, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '' }, stderr: 'pipe', stdout: 'pipe' })
+      const refused = asNobody(['--check-config'])
+      expect(refused.exitCode).toBe(2)
+      expect(refused.stderr.toString()).toContain('.env in the working directory cannot be read (EACCES)')
+      expect(refused.stderr.toString()).not.toContain('gw-secret-key')
+      expect(asNobody(['healthcheck']).exitCode).toBe(1)
+      chmodSync(join(dir, '.env'), 0o644)
+      expect(asNobody(['--check-config']).exitCode).toBe(0)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   test('--check-config also checks the files the settings name: PRICES_FILE and GATEWAY_CONFIG', () => {
