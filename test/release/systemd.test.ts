@@ -29,7 +29,8 @@ describe('ai-gateway.service', () => {
     expect(service.get('Type')).toBe('exec')
     expect(service.get('ExecStart')).toBe('/usr/local/bin/ai-gateway')
     expect(service.get('EnvironmentFile')).toBe('/etc/ai-gateway/.env')
-    expect(service.get('WorkingDirectory')).toBe('/etc/ai-gateway')
+    // Not the settings' folder: the gateway cannot read the root-only .env there, and would refuse it.
+    expect(service.get('WorkingDirectory')).toBe('/')
     expect(service.get('DynamicUser')).toBe('yes')
     expect(service.get('Restart')).toBe('on-failure')
   })
