@@ -33,6 +33,8 @@ describe('ai-gateway.service', () => {
     expect(service.get('WorkingDirectory')).toBe('/')
     expect(service.get('DynamicUser')).toBe('yes')
     expect(service.get('Restart')).toBe('on-failure')
+    // A refused configuration (exit 2) is not restarted every RestartSec for ever.
+    expect(service.get('RestartPreventExitStatus')).toBe('2')
   })
 
   test('waits longer than the default drain deadline before SIGKILL, and signals only the main process', () => {
