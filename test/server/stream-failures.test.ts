@@ -226,52 +226,37 @@ describe('an upstream that drops the connection after the stream has ended', () 
     return text
   }
 
+  /** A stream of `sent` events whose upstream, once the client has read `until`, closes its socket without the chunked body's last chunk. */
+  async function dropAfter(sent: string[], until: string) {
+    const upstream = rawUpstream(`HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n${sent.map(chunked).join('')}`, new Uint8Array())
+    const gateway = startGateway({ OPENAI_BASE_URL: upstream.url })
+    try {
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":"gpt-4o-mini","messages":[],"stream":true}' })
+      const text = await readThenDrop(response, upstream, until)
+      const [record] = await waitForRecords(gateway, 1)
+      return { text, metadata: record!.attributes.metadata }
+    } finally {
+      gateway.stop()
+      upstream.stop()
+    }
+  }
+
   test('after [DONE]: the client gets the stream as it was, no error event, and the record is a success', async () => {
-    const head = `HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n${events.map(chunked).join('')}`
-    const upstream = rawUpstream(head, new Uint8Array())
-    const gateway = startGateway({ OPENAI_BASE_URL: upstream.url })
-    try {
-      const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":"gpt-4o-mini","messages":[],"stream":true}' })
-      expect(await readThenDrop(response, upstream, '[DONE]')).toBe(events.join(''))
-      const [record] = await waitForRecords(gateway, 1)
-      expect(record!.attributes.metadata).toMatchObject({ status: 'success', error_type: null, finish_reason: 'stop', tokens: { input: 3, output: 1, total: 4 } })
-    } finally {
-      gateway.stop()
-      upstream.stop()
-    }
+    const { text, metadata } = await dropAfter(events, '[DONE]')
+    expect(text).toBe(events.join(''))
+    expect(metadata).toMatchObject({ status: 'success', error_type: null, finish_reason: 'stop', tokens: { input: 3, output: 1, total: 4 } })
   })
 
-  test('after a finish reason but before the usage chunk and [DONE]: still a failure, the rest was to come', async () => {
-    const head = `HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n${chunked(events[0]!)}${chunked(events[1]!)}`
-    const upstream = rawUpstream(head, new Uint8Array())
-    const gateway = startGateway({ OPENAI_BASE_URL: upstream.url })
-    try {
-      const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":"gpt-4o-mini","messages":[],"stream":true}' })
-      const text = await readThenDrop(response, upstream, '"stop"')
-      expect(text).toStartWith(events[0]! + events[1]!)
+  const cutShort: Array<[string, string[], string]> = [
+    ['after a finish reason but before the usage chunk and [DONE] (the rest was to come)', events.slice(0, 2), '"stop"'],
+    ['before any closing event', events.slice(0, 1), '"hi"'],
+  ]
+  for (const [name, sent, until] of cutShort) {
+    test(`${name}: still a failure, an error event ends the stream and the record says so`, async () => {
+      const { text, metadata } = await dropAfter(sent, until)
+      expect(text).toStartWith(sent.join(''))
       expect(JSON.parse(lastEvent(text).slice('data: '.length)).error).toMatchObject({ code: 'upstream_stream_error' })
-      const [record] = await waitForRecords(gateway, 1)
-      expect(record!.attributes.metadata).toMatchObject({ status: 'error', error_type: 'upstream_stream_error' })
-    } finally {
-      gateway.stop()
-      upstream.stop()
-    }
-  })
-
-  test('before its closing event the same drop is still a failure: an error event ends the stream', async () => {
-    const head = `HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n${chunked(events[0]!)}`
-    const upstream = rawUpstream(head, new Uint8Array())
-    const gateway = startGateway({ OPENAI_BASE_URL: upstream.url })
-    try {
-      const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":"gpt-4o-mini","messages":[],"stream":true}' })
-      const text = await readThenDrop(response, upstream, '"hi"')
-      expect(text).toStartWith(events[0]!)
-      expect(JSON.parse(lastEvent(text).slice('data: '.length)).error).toMatchObject({ code: 'upstream_stream_error' })
-      const [record] = await waitForRecords(gateway, 1)
-      expect(record!.attributes.metadata).toMatchObject({ status: 'error', error_type: 'upstream_stream_error' })
-    } finally {
-      gateway.stop()
-      upstream.stop()
-    }
-  })
+      expect(metadata).toMatchObject({ status: 'error', error_type: 'upstream_stream_error' })
+    })
+  }
 })
