@@ -69,6 +69,8 @@ function deployment(request: ClientRequest): string {
   return name
 }
 
+const AZURE_CREDENTIALS = ['api-key', 'authorization']
+
 /**
  * Azure takes API keys in an `api-key` header. OpenAI SDKs send theirs as `Authorization:
  * Bearer`; that becomes `api-key`, unless it is a Microsoft Entra ID token (a JWT), which
@@ -76,7 +78,7 @@ function deployment(request: ClientRequest): string {
  * @see https://learn.microsoft.com/azure/ai-foundry/openai/reference#authentication
  */
 function azureHeaders(client: Headers): Headers {
-  const headers = forwardedRequestHeaders(client, ['api-key', 'authorization'])
+  const headers = forwardedRequestHeaders(client, AZURE_CREDENTIALS)
   const token = bearerToken(headers.get('authorization'))
   if (headers.has('api-key')) headers.delete('authorization')
   else if (token !== undefined && !isJwt(token)) {

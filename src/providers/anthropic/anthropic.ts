@@ -14,6 +14,9 @@ const CHAT_COMPLETIONS = '/v1/chat/completions'
 /** @see https://docs.anthropic.com/en/api/versioning */
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01'
 
+/** What native routes pass on: API keys in `x-api-key`, OAuth tokens as `Authorization: Bearer`. */
+const ANTHROPIC_CREDENTIALS = ['x-api-key', 'authorization']
+
 /**
  * Anthropic. Native requests (`/v1/messages`, `/v1/models`, ...) pass through untouched with
  * the client's own headers. `/v1/chat/completions` in OpenAI's format is translated to
@@ -60,9 +63,6 @@ export const anthropic: Provider = {
  * itself is never sent on, so exactly one credential reaches Anthropic, in that header.
  * @see https://docs.anthropic.com/en/api/overview#authentication
  */
-/** API keys in `x-api-key`; OAuth tokens as `Authorization: Bearer`. */
-const ANTHROPIC_CREDENTIALS = ['x-api-key', 'authorization']
-
 function translatedRequestHeaders(client: Headers): Headers {
   const headers = new Headers({ 'content-type': 'application/json', 'anthropic-version': client.get('anthropic-version') ?? DEFAULT_ANTHROPIC_VERSION })
   const key = client.get('x-api-key') ?? bearerToken(client.get('authorization'))
