@@ -97,9 +97,14 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
       } else {
         // Idle timing watches the upstream's own bytes (pings count); telemetry reads what the client
         // gets, and how the upstream's body ended, which the translation may have hidden.
-        const upstreamFailure = isEventStream(headers) ? provider.upstreamFailureFrame : undefined
+        const upstreamEventStream = isEventStream(headers)
         const upstreamEnd = { end: (how: BodyEnd) => record.upstreamEnded(how) }
-        const upstreamResponse = new Response(watch(forwarded, forwarded.body, upstreamEnd, upstreamFailure), { status: forwarded.status, headers })
+        // A JSON answer is read whole first, as on the pass-through path: one that breaks is then a
+        // clean 502, not a 200 whose translation dies half-way.
+        const upstreamBody = isSmallWholeBody(forwarded, upstreamEventStream)
+          ? await readWholeBody(forwarded, { idleTimeoutMs: config.idleTimeoutMs, clientSignal: request.signal, observer: upstreamEnd })
+          : watch(forwarded, forwarded.body, upstreamEnd, upstreamEventStream ? provider.upstreamFailureFrame : undefined)
+        const upstreamResponse = new Response(upstreamBody, { status: forwarded.status, headers })
         const translated = provider.fromUpstream(upstreamResponse, clientRequest)
         const eventStream = isEventStream(translated.headers)
         const observer = record.observeBody(format, eventStream)
