@@ -66,5 +66,21 @@ export function clientResponseHeaders(upstream: Headers, requestId: string): Hea
   return headers
 }
 
-/** Hop-by-hop headers, the encoding Bun already undid, and upstream cookies. */
-const NOT_FOR_THE_CLIENT = [...HOP_BY_HOP, 'content-encoding', 'content-length', 'set-cookie']
+/**
+ * Hop-by-hop headers, the encoding Bun already undid, upstream cookies, and the upstream's CORS
+ * answer: which origins may read the gateway is the gateway's to say (CORS_ORIGINS), and an
+ * upstream's `access-control-allow-origin: *` would open it with CORS off or bypass its list.
+ */
+const NOT_FOR_THE_CLIENT = [
+  ...HOP_BY_HOP,
+  'content-encoding',
+  'content-length',
+  'set-cookie',
+  'access-control-allow-origin',
+  'access-control-allow-credentials',
+  'access-control-allow-methods',
+  'access-control-allow-headers',
+  'access-control-allow-private-network',
+  'access-control-expose-headers',
+  'access-control-max-age',
+]

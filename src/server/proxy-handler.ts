@@ -101,9 +101,11 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
         const upstreamEnd = { end: (how: BodyEnd) => record.upstreamEnded(how) }
         // A JSON answer is read whole first, as on the pass-through path: one that breaks is then a
         // clean 502, not a 200 whose translation dies half-way.
-        const upstreamBody = isSmallWholeBody(forwarded, upstreamEventStream)
-          ? await readWholeBody(forwarded, { idleTimeoutMs: config.idleTimeoutMs, clientSignal: request.signal, observer: upstreamEnd })
-          : watch(forwarded, forwarded.body, upstreamEnd, upstreamEventStream ? provider.upstreamFailureFrame : undefined)
+        let upstreamBody: Uint8Array | ReadableStream<Uint8Array> | null
+        if (isSmallWholeBody(forwarded, upstreamEventStream)) {
+          upstreamBody = await readWholeBody(forwarded, { idleTimeoutMs: config.idleTimeoutMs, clientSignal: request.signal, observer: upstreamEnd })
+          record.upstreamBodyRead()
+        } else upstreamBody = watch(forwarded, forwarded.body, upstreamEnd, upstreamEventStream ? provider.upstreamFailureFrame : undefined)
         const upstreamResponse = new Response(upstreamBody, { status: forwarded.status, headers })
         const translated = provider.fromUpstream(upstreamResponse, clientRequest)
         const eventStream = isEventStream(translated.headers)

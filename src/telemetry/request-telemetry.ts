@@ -39,6 +39,22 @@ export interface FinishedRequest {
   document(): RequestRecord
 }
 
+/**
+ * JSON answers up to this size are parsed for their usage whatever TELEMETRY_MAX_PAYLOAD_BYTES
+ * says (that bounds what the document stores): a long completion or a batch of embeddings past
+ * 64 KiB lost its tokens and cost. The proxy reads answers of this size whole anyway
+ * (WHOLE_BODY_MAX_BYTES), so the bytes are in memory already.
+ */
+const USAGE_READ_MAX_BYTES = 4 * 1024 * 1024
+
+/**
+ * Paths whose answers carry credentials (a Realtime session's `client_secret`, an admin API's new
+ * keys): their payloads are never stored, so no key reaches a document.
+ */
+const SECRET_BEARING_PATHS = ['/v1/realtime/', '/v1/organization/']
+
+const WITHHELD = { withheld: 'this path answers with credentials' }
+
 /** The gateway's own failures, by the error type that goes into the record. */
 export interface GatewayFailure {
   status: number
@@ -98,6 +114,11 @@ export class RequestTelemetry {
     if (how.kind === 'idle_timeout' || how.kind === 'upstream_error') this.upstreamFailure = how
   }
 
+  /** The upstream's answer was read whole before the gateway answered: its transfer was the upstream's time, not the gateway's. */
+  upstreamBodyRead(): void {
+    this.upstreamAnsweredAt = performance.now()
+  }
+
   responded(): void {
     this.respondedAt = performance.now()
   }
@@ -113,7 +134,7 @@ export class RequestTelemetry {
       format,
       eventStream,
       startedAt: this.startedAt,
-      maxCollectBytes: Math.max(this.context.maxPayloadBytes, 64 * 1024),
+      maxCollectBytes: Math.max(this.context.maxPayloadBytes, USAGE_READ_MAX_BYTES),
       onDone: (observed) => this.finish({ statusCode: this.providerStatus ?? 200, errorType: null, observed }),
     })
   }
@@ -145,9 +166,10 @@ export class RequestTelemetry {
       pricedModel: match?.model ?? null,
       statusCode,
       isError,
-      latencyMs: Math.round(now - this.startedAt),
-      providerLatencyMs: this.providerLatencyMs === null ? null : Math.round(this.providerLatencyMs),
-      ttftMs: observed?.ttftMs == null ? null : Math.round(observed.ttftMs),
+      // Unrounded for the metrics' histograms (a 5.4 ms request is not ≤ 5 ms); the document rounds.
+      latencyMs: now - this.startedAt,
+      providerLatencyMs: this.providerLatencyMs,
+      ttftMs: observed?.ttftMs ?? null,
       tokens,
       cost: match === null ? null : this.context.pricing.cost(tokens, match.price),
       errorType,
@@ -169,6 +191,7 @@ export class RequestTelemetry {
     const summary = observed?.summary ?? null
     const h = this.headers
     const projectId = headerValue(h, 'x-project-id')
+    const withheld = SECRET_BEARING_PATHS.some((prefix) => this.path.startsWith(prefix))
     const record: RequestRecord = {
       timestamp: isoTimestamp(this.startedAtEpoch),
       resource: { 'service.name': 'ai-gateway', 'service.version': this.context.serviceVersion, 'deployment.environment': this.context.deploymentEnvironment },
@@ -181,12 +204,12 @@ export class RequestTelemetry {
         project_id: projectId,
         provider: facts.provider,
         model: facts.model,
-        request: this.requestSize <= maxPayloadBytes ? this.requestJson : { truncated: true, size: this.requestSize },
-        response: observed === null ? null : observed.size <= maxPayloadBytes ? summary!.payload : { truncated: true, size: observed.size },
+        request: withheld ? WITHHELD : this.requestSize <= maxPayloadBytes ? this.requestJson : { truncated: true, size: this.requestSize },
+        response: observed === null ? null : withheld ? WITHHELD : observed.size <= maxPayloadBytes ? summary!.payload : { truncated: true, size: observed.size },
         metadata: {
           project_id: projectId,
           project_name: headerValue(h, 'x-project-name'),
-          latency: facts.latencyMs,
+          latency: Math.round(facts.latencyMs),
           tokens: facts.tokens,
           cost: facts.cost,
           status: facts.isError ? 'error' : 'success',
@@ -194,14 +217,14 @@ export class RequestTelemetry {
           method: this.method,
           request_size: this.requestSize,
           response_size: observed?.size ?? 0,
-          provider_latency: facts.providerLatencyMs,
+          provider_latency: facts.providerLatencyMs === null ? null : Math.round(facts.providerLatencyMs),
           status_code: facts.statusCode,
           provider_status_code: this.providerStatus,
           error_count: facts.isError ? 1 : 0,
           error_type: facts.errorType,
           provider_error_count: facts.providerErrorType === null ? 0 : 1,
           provider_error_type: facts.providerErrorType,
-          ttft_ms: facts.ttftMs,
+          ttft_ms: facts.ttftMs === null ? null : Math.round(facts.ttftMs),
           gateway_overhead_ms: facts.gatewayOverheadMs,
           stream: this.stream,
           finish_reason: summary?.finishReason ?? null,

@@ -93,3 +93,48 @@ describe('CORS', () => {
     expect(response.headers.get('access-control-allow-origin')).toBe('*')
   })
 })
+
+describe('CORS headers an upstream sends never reach the client: which origins may read the gateway is its own to say', () => {
+  // An upstream that opens itself to every origin, with credentials, on every answer.
+  const open = Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    fetch: (request) =>
+      Response.json(request.method === 'OPTIONS' ? {} : { id: 'chatcmpl-x', object: 'chat.completion', choices: [] }, {
+        headers: { 'access-control-allow-origin': '*', 'access-control-allow-credentials': 'true', 'access-control-allow-headers': '*', 'access-control-expose-headers': '*', 'access-control-max-age': '86400' },
+      }),
+  })
+  const openOff = startGateway({ OPENAI_BASE_URL: `http://127.0.0.1:${open.port}` })
+  const openListed = startGateway({ OPENAI_BASE_URL: `http://127.0.0.1:${open.port}`, CORS_ORIGINS: 'https://app.example.com' })
+  afterAll(() => {
+    openOff.stop()
+    openListed.stop()
+    open.stop(true)
+  })
+
+  test('CORS off: neither an answer nor a preflight the upstream answered carries them', async () => {
+    const response = await completion(openOff.url, 'https://evil.example')
+    expect(response.status).toBe(200)
+    await response.arrayBuffer()
+    expect(corsHeaders(response)).toEqual({})
+    const pre = await preflight(openOff.url, 'https://evil.example')
+    await pre.arrayBuffer()
+    expect(corsHeaders(pre)).toEqual({})
+  })
+
+  test('an origin off the list gets none of them', async () => {
+    const response = await completion(openListed.url, 'https://evil.example')
+    await response.arrayBuffer()
+    expect(corsHeaders(response)).toEqual({})
+  })
+
+  test('a listed origin gets the gateway’s, not the upstream’s credentials or wildcard', async () => {
+    const response = await completion(openListed.url, 'https://app.example.com')
+    await response.arrayBuffer()
+    const headers = corsHeaders(response)
+    expect(headers['access-control-allow-origin']).toBe('https://app.example.com')
+    expect(headers['access-control-allow-credentials']).toBeUndefined()
+    expect(headers['access-control-expose-headers']).not.toBe('*')
+    expect(headers['access-control-max-age']).toBeUndefined()
+  })
+})
