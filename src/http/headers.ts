@@ -57,7 +57,8 @@ export function forwardedRequestHeaders(client: Headers, credentials: readonly s
  * The upstream's own request id is kept under another name: the gateway's id is `x-request-id`.
  */
 export function clientResponseHeaders(upstream: Headers, requestId: string): Headers {
-  // A native copy and a few deletes: 0.75 µs against 3 µs for a JS loop over every header.
+  // A native copy and a few deletes: 0.75 µs against 3 µs for a JS loop over every header. The
+  // seven CORS names took a 9-header answer's hygiene from 0.58–0.62 to 0.77–0.89 µs (a one-off loop).
   const headers = new Headers(upstream)
   for (const name of NOT_FOR_THE_CLIENT) headers.delete(name)
   const upstreamId = headers.get('x-request-id')
