@@ -2,16 +2,25 @@ import type { GatewayKeyEntry } from './gateway-config'
 
 const WINDOW_MS = 60_000
 
+/** A rough prompt size from its bytes: about four characters a token for English text and JSON. */
+export const BYTES_PER_TOKEN = 4
+
 export type RateDecision = { ok: true } | { ok: false; limit: 'requests' | 'tokens'; retryAfterSeconds: number }
 
 export interface RateLimiter {
   /** Counts one request against the key's per-minute limits, or refuses it. */
   admit(key: GatewayKeyEntry): RateDecision
   /**
-   * Adds a finished request's tokens. Token limits count after the fact: a request is let in
-   * while the minute's total is under `tpm`, so one large answer can overshoot it once.
+   * Holds an admitted request's estimated tokens against the key's `tpm` while it runs, so that
+   * requests let in together cannot all pass a limit none of them has counted yet.
    */
-  addTokens(key: GatewayKeyEntry, tokens: number | null): void
+  reserveTokens(key: GatewayKeyEntry, estimate: number): void
+  /**
+   * Ends a reservation with the request's counted tokens, or with the estimate when its usage
+   * is unknown (a stream without usage, one cut short). A request is let in while the minute's
+   * tokens and those in flight are under `tpm`, so one large answer can overshoot it once.
+   */
+  settleTokens(key: GatewayKeyEntry, estimate: number, tokens: number | null): void
 }
 
 interface Window {
@@ -23,6 +32,8 @@ interface Window {
 /** In-memory fixed one-minute windows per gateway key (per process: each worker counts its own). */
 export function createRateLimiter(now: () => number = Date.now): RateLimiter {
   const windows = new Map<string, Window>()
+  /** Tokens of the requests in flight, by key: they outlive the window they started in. */
+  const reserved = new Map<string, number>()
 
   function windowOf(key: GatewayKeyEntry): Window {
     const time = now()
@@ -40,13 +51,21 @@ export function createRateLimiter(now: () => number = Date.now): RateLimiter {
       const window = windowOf(key)
       const retryAfterSeconds = Math.max(1, Math.ceil((window.startedAt + WINDOW_MS - now()) / 1000))
       if (key.rpm !== undefined && window.requests >= key.rpm) return { ok: false, limit: 'requests', retryAfterSeconds }
-      if (key.tpm !== undefined && window.tokens >= key.tpm) return { ok: false, limit: 'tokens', retryAfterSeconds }
+      if (key.tpm !== undefined && window.tokens + (reserved.get(key.key) ?? 0) >= key.tpm) return { ok: false, limit: 'tokens', retryAfterSeconds }
       window.requests++
       return { ok: true }
     },
-    addTokens(key, tokens) {
-      if (key.tpm === undefined || tokens === null || tokens <= 0) return
-      windowOf(key).tokens += tokens
+    reserveTokens(key, estimate) {
+      if (key.tpm === undefined || estimate <= 0) return
+      reserved.set(key.key, (reserved.get(key.key) ?? 0) + estimate)
+    },
+    settleTokens(key, estimate, tokens) {
+      if (key.tpm === undefined) return
+      const left = (reserved.get(key.key) ?? 0) - Math.max(0, estimate)
+      if (left > 0) reserved.set(key.key, left)
+      else reserved.delete(key.key)
+      const counted = tokens ?? estimate
+      if (counted > 0) windowOf(key).tokens += counted
     },
   }
 }

@@ -47,8 +47,10 @@ export interface Routing {
   upstreamHeaders(client: Headers, provider: string): Headers
   /** The file's base URL for a provider, if it sets one. */
   baseUrl(provider: string): string | undefined
-  /** Counts a finished request's tokens against its key's tpm. */
-  addTokens(key: GatewayKeyEntry, tokens: number | null): void
+  /** Holds an admitted request's estimated tokens against its key's tpm while it runs. */
+  reserveTokens(key: GatewayKeyEntry, estimate: number): void
+  /** Counts a finished request's tokens (its estimate when unknown) against its key's tpm. */
+  settleTokens(key: GatewayKeyEntry, estimate: number, tokens: number | null): void
   /** Re-reads the file; keeps the current table (and logs why) when the new one is invalid. */
   reload(): boolean
   /** Reloads when the file changes (debounced); returns a function that stops watching. */
@@ -137,7 +139,8 @@ export function createRouting(options: RoutingOptions): Routing {
       return headers
     },
     baseUrl: (provider) => active.table.providers.get(provider)?.baseUrl,
-    addTokens: (key, tokens) => limiter.addTokens(key, tokens),
+    reserveTokens: (key, estimate) => limiter.reserveTokens(key, estimate),
+    settleTokens: (key, estimate, tokens) => limiter.settleTokens(key, estimate, tokens),
     reload() {
       try {
         const before = active

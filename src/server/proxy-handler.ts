@@ -6,6 +6,7 @@ import { ProviderRequestError, type ClientRequest, type Provider } from '../prov
 import { forward, UpstreamFailure, type Forwarded } from '../routing/forward'
 import { forwardPlan, newRoutingMetadata } from '../routing/forward-plan'
 import { isSmallWholeBody, readWholeBody } from '../routing/read-whole-body'
+import { BYTES_PER_TOKEN } from '../routing/rate-limiter'
 import { RoutingRefusal, type Routing } from '../routing/routing'
 import { upstreamRequest } from '../routing/upstream-request'
 import { tapBody, type BodyEnd, type BodyObserver } from '../streaming/body-tap'
@@ -49,11 +50,16 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
     try {
       if (!PROXIED_METHODS.has(request.method)) throw new GatewayError(405, 'invalid_request', 'method_not_allowed', `Method ${request.method.slice(0, 20)} is not allowed`, { allow: [...PROXIED_METHODS].join(', ') })
       const gatewayKey = routing.admit(request.headers)
-      if (gatewayKey?.tpm !== undefined) record.onFinish = (done) => routing.addTokens(gatewayKey, done.tokens.total)
       let provider = resolveProvider(request.headers.get('x-provider'), deps.providers, deps.defaultProvider)
       record.provider = provider.id
       const path = validateApiPath(url.pathname)
       const body = await readBody(request, config.maxRequestBodyBytes)
+      if (gatewayKey?.tpm !== undefined) {
+        // The prompt's tokens, roughly, held while the request runs; its counted usage replaces them.
+        const estimate = Math.ceil((body?.byteLength ?? 0) / BYTES_PER_TOKEN)
+        routing.reserveTokens(gatewayKey, estimate)
+        record.onFinish = (done) => routing.settleTokens(gatewayKey, estimate, done.tokens.total)
+      }
       const json = parseJsonBody(body, request.headers.get('content-type'))
       noteRequest(record, body, json)
       validateChatRequest(request.method, path, json)

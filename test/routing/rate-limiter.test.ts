@@ -14,19 +14,55 @@ describe('createRateLimiter', () => {
     expect(limiter.admit(key)).toEqual({ ok: true })
   })
 
-  test('tpm counts tokens after the fact; unknown counts add nothing; keys are counted apart', () => {
+  test('tpm counts a finished request\'s tokens in place of its estimate; keys are counted apart', () => {
     let now = 0
     const limiter = createRateLimiter(() => now)
     const key = { key: 'k', name: 'k', tpm: 100 }
     const other = { key: 'o', name: 'o', tpm: 100 }
     expect(limiter.admit(key).ok).toBe(true)
-    limiter.addTokens(key, null)
-    limiter.addTokens(key, 99)
+    limiter.reserveTokens(key, 10)
+    limiter.settleTokens(key, 10, 99)
     expect(limiter.admit(key).ok).toBe(true)
-    limiter.addTokens(key, 1)
+    limiter.reserveTokens(key, 10)
+    limiter.settleTokens(key, 10, 1)
     expect(limiter.admit(key)).toEqual({ ok: false, limit: 'tokens', retryAfterSeconds: 60 })
     expect(limiter.admit(other).ok).toBe(true)
     now = 60_000
+    expect(limiter.admit(key).ok).toBe(true)
+  })
+
+  test('requests in flight hold their estimate: ten let in together cannot all pass the limit', () => {
+    const limiter = createRateLimiter(() => 0)
+    const key = { key: 'k', name: 'k', tpm: 100 }
+    let admitted = 0
+    for (let i = 0; i < 10; i++) {
+      if (!limiter.admit(key).ok) continue
+      admitted++
+      limiter.reserveTokens(key, 30)
+    }
+    expect(admitted).toBe(4)
+    // Each ends with its counted usage; the reservations are gone and the minute holds 4 × 25.
+    for (let i = 0; i < 4; i++) limiter.settleTokens(key, 30, 25)
+    expect(limiter.admit(key)).toEqual({ ok: false, limit: 'tokens', retryAfterSeconds: 60 })
+  })
+
+  test('a request whose usage stays unknown (a stream without usage, one cut short) counts its estimate', () => {
+    let now = 0
+    const limiter = createRateLimiter(() => now)
+    const key = { key: 'k', name: 'k', tpm: 100 }
+    expect(limiter.admit(key).ok).toBe(true)
+    limiter.reserveTokens(key, 60)
+    limiter.settleTokens(key, 60, null)
+    expect(limiter.admit(key).ok).toBe(true)
+    limiter.reserveTokens(key, 60)
+    limiter.settleTokens(key, 60, null)
+    expect(limiter.admit(key).ok).toBe(false)
+    // A reservation made in one minute and settled in the next leaves no debt behind.
+    now = 60_000
+    expect(limiter.admit(key).ok).toBe(true)
+    limiter.reserveTokens(key, 60)
+    now = 120_000
+    limiter.settleTokens(key, 60, 5)
     expect(limiter.admit(key).ok).toBe(true)
   })
 

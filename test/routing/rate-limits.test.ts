@@ -12,6 +12,7 @@ const gateway = startRoutingGateway(
     gateway_keys: [
       { key: 'gw-rpm', rpm: 2 },
       { key: 'gw-tpm', tpm: MOCK_USAGE.total_tokens },
+      { key: 'gw-tpm-stream', tpm: 1 },
       { key: 'gw-free' },
     ],
   }),
@@ -39,6 +40,17 @@ describe('per-key rate limits', () => {
     await ask('gw-free')
     now += 45_000
     await ask('gw-rpm')
+  })
+
+  test('a stream whose usage stays unknown (include_usage: false) counts its estimated prompt tokens', async () => {
+    const before = gateway.records.length
+    const stream = await client('gw-tpm-stream').chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: false } })
+    for await (const _ of stream);
+    const record = (await waitForRecords(gateway as never, before + 1)).at(-1)
+    expect(record!.attributes.metadata.tokens.total).toBeNull()
+    const failure = await ask('gw-tpm-stream').catch((e: unknown) => e)
+    expect(failure).toBeInstanceOf(OpenAI.RateLimitError)
+    now += 60_000
   })
 
   test('tokens per minute count the usage of finished requests', async () => {
