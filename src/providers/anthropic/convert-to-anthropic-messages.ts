@@ -1,5 +1,6 @@
 import { invalidRequest, type Converted } from '../converted'
 import { parseToolArguments } from '../parse-tool-arguments'
+import { toolUseId } from '../tool-use-id'
 import type { AnthropicMessage, AnthropicRequestBlock, AnthropicTextBlock, AnthropicToolResultBlock, AnthropicToolUseBlock } from './anthropic-api'
 import { convertToAnthropicContent, convertToAnthropicText } from './convert-to-anthropic-content'
 
@@ -105,11 +106,11 @@ function convertToolCall(call: unknown, where: string): AnthropicToolUseBlock {
     throw invalidRequest(`${where} needs an id and a function name`, 'invalid_tool_calls')
   }
   if (c.type !== undefined && c.type !== 'function') throw invalidRequest(`${where}: only function tool calls are supported`, 'invalid_tool_calls')
-  return { type: 'tool_use', id: c.id, name: c.function.name, input: parseToolArguments(c.function.arguments, where) }
+  return { type: 'tool_use', id: toolUseId(c.id), name: c.function.name, input: parseToolArguments(c.function.arguments, where) }
 }
 
 function convertToolResult(m: Record<string, unknown>, where: string): AnthropicToolResultBlock {
   if (typeof m.tool_call_id !== 'string' || m.tool_call_id === '') throw invalidRequest(`${where}.tool_call_id is required`, 'invalid_messages')
   const content = typeof m.content === 'string' ? m.content : convertToAnthropicText(m.content, where)
-  return { type: 'tool_result', tool_use_id: m.tool_call_id, content }
+  return { type: 'tool_result', tool_use_id: toolUseId(m.tool_call_id), content }
 }

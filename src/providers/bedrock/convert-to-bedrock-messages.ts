@@ -1,4 +1,5 @@
 import { parseToolArguments } from '../parse-tool-arguments'
+import { toolUseId } from '../tool-use-id'
 import type { ContentBlock, Message, SystemBlock } from './bedrock-api'
 import { isRecord, refuse, type Converted } from './conversion'
 import { convertImageUrl } from './convert-image-url'
@@ -116,12 +117,12 @@ function assistantContent(message: Record<string, unknown>, where: string): Cont
     if (!isRecord(call) || typeof call.id !== 'string' || !isRecord(call.function) || typeof call.function.name !== 'string') {
       refuse(`${at} must have an id and a function with a name`, 'invalid_request')
     }
-    content.push({ toolUse: { toolUseId: call.id, name: call.function.name, input: parseToolArguments(call.function.arguments, at) } })
+    content.push({ toolUse: { toolUseId: toolUseId(call.id), name: call.function.name, input: parseToolArguments(call.function.arguments, at) } })
   })
   return content
 }
 
 function toolResult(message: Record<string, unknown>, where: string): ContentBlock {
   if (typeof message.tool_call_id !== 'string' || message.tool_call_id === '') refuse(`${where}.tool_call_id must be a string`, 'invalid_request')
-  return { toolResult: { toolUseId: message.tool_call_id, content: textParts(message.content, where).map((text) => ({ text })) } }
+  return { toolResult: { toolUseId: toolUseId(message.tool_call_id), content: textParts(message.content, where).map((text) => ({ text })) } }
 }
