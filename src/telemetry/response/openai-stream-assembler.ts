@@ -69,7 +69,8 @@ export function createOpenAIStreamAssembler(): StreamAssembler {
       if (typeof chunk.type === 'string' && (chunk.type.startsWith('response.') || chunk.type === 'error')) return responsesApiEvent(chunk)
       id ??= chunk.id ?? null
       created ??= chunk.created ?? null
-      model ??= chunk.model ?? null
+      // Strings only: the document maps both as keywords, and an object would get it refused.
+      if (typeof chunk.model === 'string') model ??= chunk.model
       if (chunk.usage) usage = chunk.usage
       else if (chunk.x_groq?.usage) usage = chunk.x_groq.usage
       if (!Array.isArray(chunk.choices)) return
@@ -97,7 +98,7 @@ export function createOpenAIStreamAssembler(): StreamAssembler {
             if (call.function?.arguments) tool.function.arguments += call.function.arguments
           }
         }
-        if (c.finish_reason) state.finishReason = c.finish_reason
+        if (typeof c.finish_reason === 'string' && c.finish_reason !== '') state.finishReason = c.finish_reason
       }
     },
     summary() {
@@ -138,7 +139,7 @@ export function createOpenAIStreamAssembler(): StreamAssembler {
 
   function responsesApiEvent(event: any) {
     if (RESPONSES_CONTENT_EVENTS.has(event.type)) sawContent = true
-    if (event.type === 'response.created') model ??= event.response?.model ?? null
+    if (event.type === 'response.created' && typeof event.response?.model === 'string') model ??= event.response.model
     if (event.type === 'response.completed' || event.type === 'response.incomplete' || event.type === 'response.failed') {
       if (event.response !== null && typeof event.response === 'object') responsesApiPayload = event.response
       if (event.type === 'response.failed') error = errorOf(event.response) ?? { type: 'response.failed', message: '' }

@@ -44,10 +44,12 @@ export function parseJson(text: string): any {
 }
 
 export function errorOf(value: any): ResponseSummary['error'] {
-  const error = value?.error
+  // Gemini's OpenAI-compatible API wraps its error in an array: [{"error": {...}}].
+  const error = (Array.isArray(value) ? value[0] : value)?.error
   if (error === undefined || error === null) return null
   if (typeof error === 'string') return { type: 'error', message: error }
-  return { type: String(error.type ?? error.code ?? 'error'), message: String(error.message ?? '') }
+  // Gemini's carries no type; its `status` (INVALID_ARGUMENT) says more than its numeric code.
+  return { type: String(error.type ?? error.status ?? error.code ?? 'error'), message: String(error.message ?? '') }
 }
 
 /**

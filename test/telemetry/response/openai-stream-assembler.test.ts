@@ -63,6 +63,16 @@ describe('createOpenAIStreamAssembler', () => {
     expect(summary).toEqual({ model: null, tokens: null, finishReason: null, finishReasonRaw: null, payload: { id: null, object: 'chat.completion', created: null, model: null, choices: [], usage: null }, error: null })
   })
 
+  test('a model or finish reason that is no string is left out: the document maps them as keywords', () => {
+    const assembler = createOpenAIStreamAssembler()
+    assembler.event({ event: '', data: JSON.stringify({ id: 'c1', model: { name: 'odd' }, choices: [{ index: 0, delta: { content: 'x' }, finish_reason: null }] }) })
+    assembler.event({ event: '', data: JSON.stringify({ id: 'c1', model: 'gpt-4o-mini', choices: [{ index: 0, delta: {}, finish_reason: { why: 'stop' } }] }) })
+    assembler.event({ event: '', data: '[DONE]' })
+    const summary = assembler.summary()
+    expect(summary.model).toBe('gpt-4o-mini')
+    expect(summary.finishReason).toBeNull()
+  })
+
   test('a chunk that is not JSON is skipped, the rest still counts', () => {
     const wire = openaiText.wire.replace('data: [DONE]', 'data: {"broken\n\ndata: [DONE]')
     expect(assemble('openai', [encoder.encode(wire)]).summary).toEqual(openaiText.summary)

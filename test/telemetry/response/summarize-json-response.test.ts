@@ -11,6 +11,8 @@ const chatCompletion = {
   usage: { prompt_tokens: 19, completion_tokens: 10, total_tokens: 29, prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } },
   service_tier: 'default',
 }
+const geminiError = [{ error: { code: 400, message: 'Request contains an invalid argument.', status: 'INVALID_ARGUMENT' } }]
+const oddTypes = { model: { name: 'gpt' }, choices: [{ index: 0, message: { role: 'assistant', content: 'x' }, finish_reason: { reason: 'stop' } }] }
 const openaiError = { error: { message: 'Incorrect API key provided: sk-abc***xyz.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }
 const embeddings = { object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.1, -0.2] }], model: 'text-embedding-3-small', usage: { prompt_tokens: 8, total_tokens: 8 } }
 const responsesIncomplete = {
@@ -83,6 +85,20 @@ const cases: Array<{ name: string; format: 'openai' | 'anthropic'; body: unknown
     format: 'anthropic',
     body: anthropicError,
     expected: { model: null, tokens: null, finishReason: null, finishReasonRaw: null, payload: anthropicError, error: { type: 'invalid_request_error', message: 'max_tokens: Field required' } },
+  },
+  {
+    // Gemini's OpenAI-compatible API: the error in an array, a numeric code and a status word.
+    name: 'Gemini error wrapped in an array: its status is the type',
+    format: 'openai',
+    body: geminiError,
+    expected: { model: null, tokens: null, finishReason: null, finishReasonRaw: null, payload: geminiError, error: { type: 'INVALID_ARGUMENT', message: 'Request contains an invalid argument.' } },
+  },
+  {
+    // The document maps these as keywords: an object there would get the whole document refused.
+    name: 'a model or finish reason that is no string is left out',
+    format: 'openai',
+    body: oddTypes,
+    expected: { model: null, tokens: null, finishReason: null, finishReasonRaw: null, payload: oddTypes, error: null },
   },
   { name: 'not JSON (parsed as undefined)', format: 'openai', body: undefined, expected: EMPTY_SUMMARY },
   { name: 'a JSON string', format: 'openai', body: 'ok', expected: { ...EMPTY_SUMMARY, payload: 'ok' } },
