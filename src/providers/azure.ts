@@ -56,8 +56,17 @@ export const azure: Provider = {
       path = DEPLOYMENT_OPERATIONS.has(operation) ? `/openai/deployments/${deployment(request)}/${operation}` : `/openai/${operation}`
     }
     const search = query.size > 0 ? `?${query}` : ''
-    return { url: target.baseUrl + path + search, method: request.method, headers: azureHeaders(request.headers), body: withStreamUsage(request) }
+    const body = takesStreamOptions(apiVersion) ? withStreamUsage(request) : request.body
+    return { url: target.baseUrl + path + search, method: request.method, headers: azureHeaders(request.headers), body }
   },
+}
+
+/**
+ * Azure knows `stream_options` from api-version 2024-09-01-preview on (and in its v1 API); an
+ * older version answers a request that carries it with a 400, so it is not added there.
+ */
+function takesStreamOptions(apiVersion: string): boolean {
+  return apiVersion === 'v1' || apiVersion === 'preview' || apiVersion.slice(0, 10) >= '2024-09-01'
 }
 
 function deployment(request: ClientRequest): string {

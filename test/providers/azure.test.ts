@@ -55,6 +55,13 @@ describe('azure.toUpstream: credentials', () => {
     const body = JSON.parse(String((azure.toUpstream(req, target) as UpstreamRequest).body))
     expect(body).toEqual({ model: 'gpt-4o-prod', messages: [], stream: true, stream_options: { include_usage: true } })
   })
+  test('but not of an api-version older than stream_options (2024-09-01-preview), which would answer 400', () => {
+    for (const [version, asked] of [['2024-06-01', false], ['2024-08-01-preview', false], ['2024-09-01-preview', true], ['2025-04-01-preview', true], ['v1', true]] as const) {
+      const req = request('/v1/chat/completions', { json: { model: 'gpt-4o-prod', messages: [], stream: true }, search: `?api-version=${version}` })
+      const sent = (azure.toUpstream(req, target) as UpstreamRequest).body
+      expect(asked ? JSON.parse(String(sent)).stream_options : sent).toEqual(asked ? { include_usage: true } : req.body!)
+    }
+  })
 })
 
 describe('azure.toUpstream: refusals', () => {
