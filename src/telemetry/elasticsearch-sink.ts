@@ -57,7 +57,8 @@ export function createElasticsearchSink(client: Client): ExportSink<BulkEntry> {
     response.items.forEach((item, index) => {
       const result = item.create ?? item.index
       if (result === undefined || result.status < 300 || result.status === 409) return
-      if (result.status === 429 || result.status >= 500) retry.push(index)
+      // As for a whole request: a 403 on an index (a role without its privilege) is the operator's to mend.
+      if (isRetryable(result.status)) retry.push(index)
       else failed.push({ index, reason: `${result.status} ${result.error?.type ?? ''}: ${result.error?.reason ?? ''}`.trim() })
     })
     return retry.length === 0 && failed.length === 0 ? { kind: 'ok' } : { kind: 'partial', retry, failed }

@@ -142,7 +142,7 @@ describe('createElasticsearchSink against a loopback Elasticsearch', () => {
     ])
   })
 
-  test('errors:true: 429 and 5xx items are retried, 409 counts as delivered, 400 fails with its reason', async () => {
+  test('errors:true: 403, 429 and 5xx items are retried, 409 counts as delivered, 400 fails with its reason', async () => {
     const reason = "failed to parse field [attributes.metadata.latency] of type [long] in document with id 'rec-3'"
     mock.answer(() => ({
       status: 200,
@@ -159,6 +159,9 @@ describe('createElasticsearchSink against a loopback Elasticsearch', () => {
       },
     }))
     expect(await sinkFor(mock.url).send(batch)).toEqual({ kind: 'partial', retry: [1, 4], failed: [{ index: 3, reason: `400 mapper_parsing_exception: ${reason}` }] })
+    const forbidden = { took: 1, errors: true, items: [item(0, 403, { type: 'security_exception', reason: 'action [indices:data/write/bulk[s]] is unauthorized' })] }
+    mock.answer(() => ({ status: 200, body: forbidden }))
+    expect(await sinkFor(mock.url).send(batch.slice(0, 1))).toEqual({ kind: 'partial', retry: [0], failed: [] })
   })
 
   test('an answer filtered to status and error type/reason maps item by item as before', async () => {
