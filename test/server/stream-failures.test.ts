@@ -95,57 +95,40 @@ describe('telemetry never breaks a stream', () => {
 })
 
 describe('a JSON answer whose body breaks before its end', () => {
-  test('is a 502 in OpenAI shape, since no header has gone out yet, and is recorded as an error', async () => {
-    const upstream = Bun.listen({
-      hostname: '127.0.0.1',
-      port: 0,
-      socket: {
-        data(socket) {
-          socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"id":"chatcmpl-cut","choices":[')
-          socket.end()
+  const cases = [
+    { name: 'passed through', provider: 'openai', head: '{"id":"chatcmpl-cut","choices":[', model: 'gpt-4o-mini' },
+    // Not a 200 whose translation dies half-way: the answer is read whole before it is translated.
+    { name: 'translated (Anthropic for an OpenAI client)', provider: 'anthropic', head: '{"id":"msg_cut","type":"message","content":[', model: 'claude-sonnet-4-5' },
+  ]
+  for (const { name, provider, head, model } of cases) {
+    test(`${name}: a 502 in OpenAI shape, since no header has gone out yet, and recorded as an error`, async () => {
+      const upstream = Bun.listen({
+        hostname: '127.0.0.1',
+        port: 0,
+        socket: {
+          data(socket) {
+            socket.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n${head}`)
+            socket.end()
+          },
         },
-      },
-    })
-    const cut = startGateway({ OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}` })
-    try {
-      const response = await fetch(`${cut.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":"gpt-4o-mini","messages":[]}' })
-      expect(response.status).toBe(502)
-      expect(((await response.json()) as any).error).toMatchObject({ code: "upstream_stream_error" })
-      const [record] = await waitForRecords(cut, 1)
-      expect(record!.attributes.metadata).toMatchObject({ status: 'error', status_code: 502, provider_status_code: 200, error_type: 'upstream_stream_error' })
-    } finally {
-      cut.stop()
-      upstream.stop(true)
-    }
-  })
-
-  test('translated (Anthropic for an OpenAI client): the same clean 502, not a 200 whose translation dies half-way', async () => {
-    const upstream = Bun.listen({
-      hostname: '127.0.0.1',
-      port: 0,
-      socket: {
-        data(socket) {
-          socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"id":"msg_cut","type":"message","content":[')
-          socket.end()
-        },
-      },
-    })
-    const cut = startGateway({ ANTHROPIC_BASE_URL: `http://127.0.0.1:${upstream.port}` })
-    try {
-      const response = await fetch(`${cut.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-provider': 'anthropic', authorization: 'Bearer sk-ant-test' },
-        body: '{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}]}',
       })
-      expect(response.status).toBe(502)
-      expect(((await response.json()) as any).error).toMatchObject({ code: 'upstream_stream_error' })
-      const [record] = await waitForRecords(cut, 1)
-      expect(record!.attributes.metadata).toMatchObject({ status: 'error', status_code: 502, error_type: 'upstream_stream_error' })
-    } finally {
-      cut.stop()
-      upstream.stop(true)
-    }
-  })
+      const cut = startGateway({ [`${provider.toUpperCase()}_BASE_URL`]: `http://127.0.0.1:${upstream.port}` })
+      try {
+        const response = await fetch(`${cut.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-provider': provider, authorization: 'Bearer sk-test' },
+          body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+        })
+        expect(response.status).toBe(502)
+        expect(((await response.json()) as any).error).toMatchObject({ code: 'upstream_stream_error' })
+        const [record] = await waitForRecords(cut, 1)
+        expect(record!.attributes.metadata).toMatchObject({ status: 'error', status_code: 502, provider_status_code: 200, error_type: 'upstream_stream_error' })
+      } finally {
+        cut.stop()
+        upstream.stop(true)
+      }
+    })
+  }
 })
 
 /** A loopback upstream that writes `head` (and then `rest`, when released) as raw HTTP, and notes when its socket closes. */
