@@ -56,9 +56,10 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
       const body = await readBody(request, config.maxRequestBodyBytes)
       if (gatewayKey?.tpm !== undefined) {
         // The prompt's tokens, roughly, held while the request runs; its counted usage replaces them.
+        // One that never got an answer upstream (refused here, unreachable) used none.
         const estimate = Math.ceil((body?.byteLength ?? 0) / BYTES_PER_TOKEN)
         routing.reserveTokens(gatewayKey, estimate)
-        record.onFinish = (done) => routing.settleTokens(gatewayKey, estimate, done.tokens.total)
+        record.onFinish = (done) => routing.settleTokens(gatewayKey, estimate, done.providerLatencyMs === null ? 0 : done.tokens.total)
       }
       const json = parseJsonBody(body, request.headers.get('content-type'))
       noteRequest(record, body, json)

@@ -53,6 +53,15 @@ describe('per-key rate limits', () => {
     now += 60_000
   })
 
+  test('a request refused before it went upstream (invalid JSON) uses none of the tokens per minute', async () => {
+    for (let i = 0; i < 3; i++) {
+      const refused = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer gw-tpm-stream', 'content-type': 'application/json' }, body: `{"model": "gpt-4o-mini", "messages": [${'x'.repeat(100)}` })
+      expect(refused.status).toBe(400)
+    }
+    expect((await ask('gw-tpm-stream')).choices[0]!.message.content).toBeString()
+    now += 60_000
+  })
+
   test('tokens per minute count the usage of finished requests', async () => {
     const before = gateway.records.length
     await ask('gw-tpm')
