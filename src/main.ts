@@ -136,7 +136,14 @@ function serve(config: GatewayConfig, logger: Logger, worker: string | undefined
   shutdownSteps.push(
     drainServer(server, config.shutdownTimeoutMs, logger),
     // Records of the last requests are pushed as their bodies end: flush after the drain.
-    { name: 'flush telemetry', run: () => telemetry.shutdown(TELEMETRY_FLUSH_TIMEOUT_MS) },
+    {
+      name: 'flush telemetry',
+      run: () => telemetry.shutdown(TELEMETRY_FLUSH_TIMEOUT_MS),
+      abandon() {
+        const queued = telemetry.exporterStats()?.queued ?? 0
+        if (queued > 0) logger.warn('telemetry records dropped', { count: queued, reason: 'second signal: exiting without the flush' })
+      },
+    },
   )
 }
 

@@ -5,6 +5,8 @@ import type { Logger } from '../logger'
 export interface ShutdownStep {
   name: string
   run(): Promise<void>
+  /** On a second signal, which exits at once: say what this step leaves undone (records not flushed). */
+  abandon?(): void
 }
 
 export interface GracefulShutdownOptions {
@@ -29,6 +31,11 @@ export function handleShutdownSignals(options: GracefulShutdownOptions): (reason
   async function shutdown(reason: string): Promise<void> {
     if (stopping) {
       logger.warn('second signal: exiting now', { signal: reason })
+      for (const step of steps) {
+        try {
+          step.abandon?.()
+        } catch {}
+      }
       return exit(1)
     }
     stopping = true

@@ -47,15 +47,21 @@ describe('handleShutdownSignals', () => {
     expect(lines.find((line) => line.msg === 'shutdown step failed')).toMatchObject({ step: 'drain', error: 'socket gone' })
   })
 
-  test('a second signal while the steps run exits 1 at once', async () => {
+  test('a second signal while the steps run exits 1 at once, after each step has said what it leaves undone', async () => {
     const { lines, logger } = recordingLogger()
     const exits: number[] = []
+    const abandoned: string[] = []
     let finishDrain!: () => void
-    const steps: ShutdownStep[] = [{ name: 'drain', run: () => new Promise<void>((resolve) => (finishDrain = resolve)) }]
+    const steps: ShutdownStep[] = [
+      { name: 'drain', run: () => new Promise<void>((resolve) => (finishDrain = resolve)) },
+      { name: 'flush', run: async () => {}, abandon: () => void abandoned.push('flush') },
+      { name: 'broken', run: async () => {}, abandon: () => { throw new Error('no') } },
+    ]
     const shutdown = handleShutdownSignals({ logger, steps, exit: (code) => void exits.push(code), signals: [] })
     const first = shutdown('SIGTERM')
     await shutdown('SIGTERM')
     expect(exits).toEqual([1])
+    expect(abandoned).toEqual(['flush'])
     expect(lines.at(-1)).toMatchObject({ msg: 'second signal: exiting now', signal: 'SIGTERM' })
     finishDrain()
     await first
