@@ -56,9 +56,11 @@ export const ConfigSchema = Type.Object({
   ELASTICSEARCH_URL: url('http://localhost:9200', 'Elasticsearch node (8.x or 9.x)'),
   ELASTICSEARCH_USERNAME: Type.String({ default: '', description: 'Basic auth user (empty: no auth)' }),
   ELASTICSEARCH_PASSWORD: Type.String({ default: '', description: 'Basic auth password; never logged' }),
+  // A fixed name may not end in '-', '_' or '.': its set-up names the write alias without them,
+  // and records would go beside that alias, into an index of their own.
   ELASTICSEARCH_INDEX: Type.String({
     default: 'ai-gateway-metrics',
-    pattern: '^[a-z0-9][a-z0-9._-]*(\\{yyyy\\.MM(\\.dd)?\\})?$',
+    pattern: '^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$|^[a-z0-9][a-z0-9._-]*\\{yyyy\\.MM(\\.dd)?\\}$',
     description: 'Index name (written through a rolled-over alias) or a daily pattern such as ai-gateway-metrics-{yyyy.MM.dd}',
   }),
   ELASTICSEARCH_BATCH_SIZE: Type.Integer({ default: 500, minimum: 1, description: 'Records per _bulk request; a full batch is sent at once' }),

@@ -80,6 +80,11 @@ describe('loadConfig', () => {
     expect(level({ RUST_LOG: 'ai_gateway' })).toBe('info')
   })
 
+  test('ELASTICSEARCH_INDEX: a fixed name or a dated pattern; a fixed name ending in - _ or . is refused', () => {
+    for (const index of ['ai-gateway-metrics', 'logs', 'a', 'ai-gateway-metrics-{yyyy.MM.dd}', 'logs_{yyyy.MM}']) expect(loadConfig({ ELASTICSEARCH_INDEX: index }).ok).toBe(true)
+    for (const index of ['ai-gateway-metrics-', 'logs_', 'logs.', 'Logs', '-logs', 'logs-{yyyy}']) expect(loadConfig({ ELASTICSEARCH_INDEX: index }).ok).toBe(false)
+  })
+
   test('base URLs lose trailing slashes and empty values count as unset', () => {
     const result = loadConfig({ GROQ_BASE_URL: 'http://127.0.0.1:9999/openai/', PORT: '' })
     if (!result.ok) throw new Error(result.errors.join('\n'))
