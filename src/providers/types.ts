@@ -61,9 +61,4 @@ export interface Provider {
   fromUpstream?(response: Response, request: ClientRequest): Response
   /** Whether `fromUpstream` changes this request's answer; without it, every answer is translated. */
   translates?(request: ClientRequest): boolean
-  /**
-   * The upstream's own error event, for a translated event stream that breaks (cut, idle): the
-   * translation then ends the stream as it ends any upstream error, after the usage so far.
-   */
-  upstreamFailureFrame?(message: string): Uint8Array
 }

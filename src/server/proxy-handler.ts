@@ -9,7 +9,7 @@ import { isSmallWholeBody, readWholeBody } from '../routing/read-whole-body'
 import { BYTES_PER_TOKEN } from '../routing/rate-limiter'
 import { RoutingRefusal, type Routing } from '../routing/routing'
 import { upstreamRequest } from '../routing/upstream-request'
-import { tapBody, type BodyEnd, type BodyObserver } from '../streaming/body-tap'
+import { tapBody, type BodyObserver } from '../streaming/body-tap'
 import { sseFailureFrame } from '../streaming/failure-frames'
 import type { RequestTelemetry } from '../telemetry/request-telemetry'
 import type { Telemetry } from '../telemetry/telemetry'
@@ -33,6 +33,9 @@ export interface ProxyDependencies {
  * upstream with the gateway's credentials attached, for nothing an API answers.
  */
 const PROXIED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
+
+/** An upstream body read for a translation: telemetry watches what the client gets instead. */
+const UNOBSERVED: BodyObserver = { end() {} }
 
 export type ProxyHandler = (request: Request, server: Server<unknown> | null) => Promise<Response>
 
@@ -102,17 +105,14 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
           : watch(forwarded, forwarded.body, observer, eventStream ? (message) => sseFailureFrame(format, message) : undefined)
         response = new Response(body, { status: forwarded.status, headers })
       } else {
-        // Idle timing watches the upstream's own bytes (pings count); telemetry reads what the client
-        // gets, and how the upstream's body ended, which the translation may have hidden.
-        const upstreamEventStream = isEventStream(headers)
-        const upstreamEnd = { end: (how: BodyEnd) => record.upstreamEnded(how) }
+        // Idle timing watches the upstream's own bytes (pings count); telemetry reads what the client gets.
         // A JSON answer is read whole first, as on the pass-through path: one that breaks is then a
         // clean 502, not a 200 whose translation dies half-way.
         let upstreamBody: Uint8Array | ReadableStream<Uint8Array> | null
-        if (isSmallWholeBody(forwarded, upstreamEventStream)) {
-          upstreamBody = await readWholeBody(forwarded, { idleTimeoutMs: config.idleTimeoutMs, clientSignal: request.signal, observer: upstreamEnd })
+        if (isSmallWholeBody(forwarded, isEventStream(headers))) {
+          upstreamBody = await readWholeBody(forwarded, { idleTimeoutMs: config.idleTimeoutMs, clientSignal: request.signal, observer: UNOBSERVED })
           record.upstreamBodyRead()
-        } else upstreamBody = watch(forwarded, forwarded.body, upstreamEnd, upstreamEventStream ? provider.upstreamFailureFrame : undefined)
+        } else upstreamBody = watch(forwarded, forwarded.body, undefined, undefined)
         const upstreamResponse = new Response(upstreamBody, { status: forwarded.status, headers })
         const translated = provider.fromUpstream(upstreamResponse, clientRequest)
         const eventStream = isEventStream(translated.headers)

@@ -84,8 +84,6 @@ export class RequestTelemetry {
   private upstreamSentAt: number | null = null
   private upstreamAnsweredAt: number | null = null
   private respondedAt: number | null = null
-  /** How a translated answer's upstream body ended, when that was a failure the translation turned into an event. */
-  private upstreamFailure: BodyEnd | null = null
   private finished = false
 
   constructor(
@@ -108,17 +106,12 @@ export class RequestTelemetry {
     this.providerLatencyMs = latencyMs
   }
 
-  /** The gateway handed its Response to the server: the end of its own work before the body. */
-  /** The end of a translated answer's upstream body: a cut or idle upstream is the request's error, whatever the client's stream then said. */
-  upstreamEnded(how: BodyEnd): void {
-    if (how.kind === 'idle_timeout' || how.kind === 'upstream_error') this.upstreamFailure = how
-  }
-
   /** The upstream's answer was read whole before the gateway answered: its transfer was the upstream's time, not the gateway's. */
   upstreamBodyRead(): void {
     this.upstreamAnsweredAt = performance.now()
   }
 
+  /** The gateway handed its Response to the server: the end of its own work before the body. */
   responded(): void {
     this.respondedAt = performance.now()
   }
@@ -144,8 +137,7 @@ export class RequestTelemetry {
     this.finished = true
     const now = performance.now()
     const summary = observed?.summary ?? null
-    let bodyError = observed === null ? null : bodyErrorType(observed.end, observed.truncated)
-    if (bodyError === null && this.upstreamFailure !== null) bodyError = bodyErrorType(this.upstreamFailure, false)
+    const bodyError = observed === null ? null : bodyErrorType(observed.end, observed.truncated)
     if (bodyError !== null) errorType = bodyError
     if (bodyError === 'client_abort') statusCode = 499
 

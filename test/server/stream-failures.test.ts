@@ -258,6 +258,35 @@ describe('an upstream that drops the connection after the stream has ended', () 
     expect(metadata).toMatchObject({ status: 'success', error_type: null, finish_reason: 'stop', tokens: { input: 3, output: 1, total: 4 } })
   })
 
+  test('translated (Anthropic for an OpenAI client), after message_stop: the same clean end, and a success', async () => {
+    const event = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`
+    const anthropicEvents = [
+      event('message_start', { message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], stop_reason: null, usage: { input_tokens: 10, output_tokens: 1 } } }),
+      event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+      event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'hi' } }),
+      event('content_block_stop', { index: 0 }),
+      event('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 5 } }),
+      event('message_stop', {}),
+    ]
+    const upstream = rawUpstream(`HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n${anthropicEvents.map(chunked).join('')}`, new Uint8Array())
+    const gateway = startGateway({ ANTHROPIC_BASE_URL: upstream.url })
+    try {
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-provider': 'anthropic', 'x-api-key': 'sk-ant-test' },
+        body: '{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}],"stream":true}',
+      })
+      const text = await readThenDrop(response, upstream, '[DONE]')
+      expect(text.trimEnd()).toEndWith('data: [DONE]')
+      expect(text).not.toContain('"error"')
+      const [record] = await waitForRecords(gateway, 1)
+      expect(record!.attributes.metadata).toMatchObject({ status: 'success', error_type: null, finish_reason: 'stop', tokens: { input: 10, output: 5 } })
+    } finally {
+      gateway.stop()
+      upstream.stop()
+    }
+  })
+
   const cutShort: Array<[string, string[], string]> = [
     ['after a finish reason but before the usage chunk and [DONE] (the rest was to come)', events.slice(0, 2), '"stop"'],
     ['before any closing event', events.slice(0, 1), '"hi"'],

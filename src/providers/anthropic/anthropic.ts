@@ -35,9 +35,6 @@ export const anthropic: Provider = {
   },
   // Native Anthropic routes (/v1/messages, ...) pass through with the one tap of every answer.
   translates: (request: ClientRequest) => request.path === CHAT_COMPLETIONS,
-  // Read by the translation like an error Anthropic sent: usage so far, then the OpenAI error event.
-  upstreamFailureFrame: (message: string) =>
-    new TextEncoder().encode(`\n\nevent: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'upstream_error', message, code: 'upstream_stream_error' } })}\n\n`),
   fromUpstream(response: Response, request: ClientRequest): Response {
     if (request.path !== CHAT_COMPLETIONS || response.body === null) return response
     const created = Math.floor(Date.now() / 1000)

@@ -270,17 +270,13 @@ describe('OpenAI SDK → gateway → Anthropic Messages API', () => {
     }
   })
 
-  test('an upstream that dies mid-stream: the client gets the usage so far and an APIError after the text before it, never a clean end', async () => {
+  test('an upstream that dies mid-stream: the client gets an APIError after the text before it, never a clean end', async () => {
     mock.scenario.dieAfterEvents = 5
     mock.scenario.eventDelayMs = 10
     const stream = await client().chat.completions.create({ model: MODEL, messages, stream: true })
     const parts: string[] = []
-    let usage: unknown = null
     const outcome = await (async () => {
-      for await (const chunk of stream) {
-        if (chunk.choices[0]?.delta.content) parts.push(chunk.choices[0].delta.content)
-        if (chunk.usage) usage = chunk.usage
-      }
+      for await (const chunk of stream) if (chunk.choices[0]?.delta.content) parts.push(chunk.choices[0].delta.content)
       return 'ended'
     })().catch((error) => error)
     expect(outcome).toBeInstanceOf(OpenAI.APIError)
@@ -289,10 +285,8 @@ describe('OpenAI SDK → gateway → Anthropic Messages API', () => {
     expect(outcome.error).toMatchObject({ message: expect.stringMatching(/^upstream stream failed: [A-Z_]+$/), type: 'upstream_error', code: 'upstream_stream_error' })
     // Events 0-4: message_start, ping, content_block_start, two text deltas.
     expect(parts).toEqual(['Hello ', 'from '])
-    // message_start's usage: the input was billed, and the record says so.
-    expect(usage).toMatchObject({ prompt_tokens: 25, prompt_tokens_details: { cached_tokens: 4 } })
     const [record] = await waitForRecords(gateway, 1)
-    expect(record!.attributes.metadata).toMatchObject({ status: 'error', error_type: 'upstream_stream_error', tokens: { input: 25, cached_input: 4 } })
+    expect(record!.attributes.metadata).toMatchObject({ status: 'error', error_type: 'upstream_stream_error' })
   })
 
   test('an upstream silent for longer than IDLE_TIMEOUT_MS: the client gets an APIError saying so, the upstream is cancelled, the record says idle timeout', async () => {
@@ -304,7 +298,7 @@ describe('OpenAI SDK → gateway → Anthropic Messages API', () => {
     })
     expect(await sdkStreamOutcome(stream)).toBe('APIError: upstream sent nothing for 300 ms (upstream_stream_error)')
     const [record] = await waitForRecords(impatient, 1)
-    expect(record!.attributes.metadata).toMatchObject({ status: 'error', error_type: 'upstream_idle_timeout', tokens: { input: 25, cached_input: 4 } })
+    expect(record!.attributes.metadata).toMatchObject({ status: 'error', error_type: 'upstream_idle_timeout' })
     const deadline = performance.now() + 2000
     while (mock.cancelledStreams === 0 && performance.now() < deadline) await Bun.sleep(10)
     expect(mock.cancelledStreams).toBe(1)
