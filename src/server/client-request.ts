@@ -15,8 +15,11 @@ export function pathAndQuery(url: string): { pathname: string; search: string } 
   const scheme = url.indexOf('://')
   const start = url.indexOf('/', scheme === -1 ? 0 : scheme + 3)
   if (start === -1) return { pathname: '/', search: '' }
+  // A fragment is the client's own: it ends the path or the query, and never goes upstream.
+  const fragment = url.indexOf('#', start)
+  const end = fragment === -1 ? url.length : fragment
   const query = url.indexOf('?', start)
-  return query === -1 ? { pathname: url.slice(start), search: '' } : { pathname: url.slice(start, query), search: url.slice(query) }
+  return query === -1 || query > end ? { pathname: url.slice(start, end), search: '' } : { pathname: url.slice(start, query), search: url.slice(query, end) }
 }
 
 const SEGMENT = /^[A-Za-z0-9._~:@!$&'()*+,;=%-]+$/

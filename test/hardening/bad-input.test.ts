@@ -279,3 +279,14 @@ describe('methods no AI API uses get 405 and never reach the upstream', () => {
     expect(mock.requests).toHaveLength(1)
   })
 })
+
+describe('a fragment in the request target', () => {
+  test('is the client’s own: the request is proxied, and the fragment never goes upstream', async () => {
+    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+    const raw = await rawRequest(gateway.url, httpRequest('POST', '/v1/chat/completions?x=1#frag', { 'content-type': 'application/json', authorization: 'Bearer sk-test' }, body))
+    expect(raw.status).toBe(200)
+    expect(mock.requests).toHaveLength(1)
+    expect(mock.requests[0]!.path).toBe('/v1/chat/completions')
+    expect(mock.requests[0]!.search).toBe('?x=1')
+  })
+})

@@ -48,8 +48,10 @@ export function errorOf(value: any): ResponseSummary['error'] {
   const error = (Array.isArray(value) ? value[0] : value)?.error
   if (error === undefined || error === null) return null
   if (typeof error === 'string') return { type: 'error', message: error }
-  // Gemini's carries no type; its `status` (INVALID_ARGUMENT) says more than its numeric code.
-  return { type: String(error.type ?? error.status ?? error.code ?? 'error'), message: String(error.message ?? '') }
+  // Gemini's carries no type; its `status` word (INVALID_ARGUMENT) says more than its numeric code.
+  // Azure's content filter sends `status: 400` beside `code: content_filter`: a number is no type.
+  const status = typeof error.status === 'string' ? error.status : undefined
+  return { type: String(error.type ?? status ?? error.code ?? 'error'), message: String(error.message ?? '') }
 }
 
 /**

@@ -11,6 +11,7 @@ const chatCompletion = {
   usage: { prompt_tokens: 19, completion_tokens: 10, total_tokens: 29, prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } },
   service_tier: 'default',
 }
+const azureFilter = { error: { message: 'The response was filtered', type: null, param: 'prompt', code: 'content_filter', status: 400 } }
 const geminiError = [{ error: { code: 400, message: 'Request contains an invalid argument.', status: 'INVALID_ARGUMENT' } }]
 const oddTypes = { model: { name: 'gpt' }, choices: [{ index: 0, message: { role: 'assistant', content: 'x' }, finish_reason: { reason: 'stop' } }] }
 const openaiError = { error: { message: 'Incorrect API key provided: sk-abc***xyz.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }
@@ -92,6 +93,12 @@ const cases: Array<{ name: string; format: 'openai' | 'anthropic'; body: unknown
     format: 'openai',
     body: geminiError,
     expected: { model: null, tokens: null, finishReason: null, finishReasonRaw: null, payload: geminiError, error: { type: 'INVALID_ARGUMENT', message: 'Request contains an invalid argument.' } },
+  },
+  {
+    name: "Azure's content filter: a numeric status is no type, the code is",
+    format: 'openai',
+    body: azureFilter,
+    expected: { model: null, tokens: null, finishReason: null, finishReasonRaw: null, payload: azureFilter, error: { type: 'content_filter', message: 'The response was filtered' } },
   },
   {
     // The document maps these as keywords: an object there would get the whole document refused.
