@@ -106,8 +106,9 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
   const backoffMaxMs = options.backoffMaxMs ?? 30_000
   const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY
   const sizeOf = options.sizeOf ?? (() => 0)
-  /** What the records held weigh, in the ring and in batches. */
+  /** What the records held weigh, in the ring and in batches; and in batches alone. */
   let bytes = 0
+  let outsideBytes = 0
   const weight = (records: Queued<T>[]) => records.reduce((sum, record) => sum + record.size, 0)
 
   const ring = new RingBuffer<Queued<T>>(capacity)
@@ -176,6 +177,7 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
     const batch: Batch<T> = { records: ring.take(batchSize), attempt: 0, retryAt: null, sending: undefined }
     batches.push(batch)
     outside += batch.records.length
+    outsideBytes += weight(batch.records)
     return batch
   }
 
@@ -222,7 +224,9 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
       left = outcome.retry.map((index) => sent[index]!)
     }
     outside -= sent.length - left.length
-    bytes -= weight(sent) - weight(left)
+    const delivered = weight(sent) - weight(left)
+    bytes -= delivered
+    outsideBytes -= delivered
     batch.records = left
     if (left.length === 0) {
       batches = batches.filter((other) => other !== batch)
@@ -256,6 +260,9 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
       if (closed) return drop(1, 'exporter is shut down')
       const size = sizeOf(item)
       if (size > maxBytes) return drop(1, 'record larger than the buffer')
+      // What is out in batches cannot be evicted: a newcomer it leaves no room for goes at once,
+      // rather than after every waiting record has been evicted for nothing.
+      if (outsideBytes + size > maxBytes) return drop(1, 'buffer full')
       while (ring.size + outside >= capacity || bytes + size > maxBytes) {
         // Evict the oldest record not yet sent; if everything is out in batches, the newcomer goes.
         if (ring.size === 0) return drop(1, 'buffer full')
@@ -302,6 +309,7 @@ export function createExporter<T>(options: ExporterOptions<T>): Exporter<T> {
       batches = []
       outside = 0
       bytes = 0
+      outsideBytes = 0
       return { queued: 0, queuedBytes: 0, capacity, ...stats }
     } finally {
       clearInterval(keepAlive)

@@ -478,6 +478,18 @@ describe('exporter: a buffer bounded by weight as well as by count', () => {
     t.expectBalanced()
   })
 
+  test('a newcomer the batches in flight leave no room for is dropped at once, not after the waiting records', async () => {
+    const t = setup({ capacity: 100, batchSize: 2, maxBytes: 20, sizeOf: (item: string) => item.length })
+    t.sink.reply('hold')
+    t.push('a'.repeat(8), 'b'.repeat(8))
+    await t.clock.advance(0)
+    t.push('c', 'd')
+    expect(t.exporter.stats()).toMatchObject({ queued: 4, queuedBytes: 18, dropped: 0 })
+    t.push('e'.repeat(5)) // 16 in flight + 5 > 20, whatever is evicted from the ring
+    expect(t.exporter.stats()).toMatchObject({ queued: 4, queuedBytes: 18, dropped: 1 })
+    t.expectBalanced()
+  })
+
   test('a record heavier than the whole buffer is dropped by itself', async () => {
     const t = setup(weighed)
     t.push('a')
