@@ -77,14 +77,16 @@ function observeJson({ format, maxCollectBytes, onDone }: ResponseObserverOption
     chunk(bytes) {
       size += bytes.byteLength
       if (chunks === null) return
-      chunks.push(bytes)
+      // Audio, images and other bytes are only counted: nothing of them is kept once they show it.
+      // (Whitespace says nothing yet: OpenRouter keeps a slow answer's connection alive with it.)
+      if (jsonStart(bytes) === false && chunks.every(isWhitespace)) chunks = null
+      else chunks.push(bytes)
       if (size > maxCollectBytes) chunks = null
     },
     end(how) {
       let summary = EMPTY_SUMMARY
       const body = chunks === null || chunks.length === 0 ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
-      // Only what looks like JSON is decoded: audio, images and other bytes are just counted.
-      if (body !== null && startsLikeJson(body)) {
+      if (body !== null && jsonStart(body) === true) {
         try {
           summary = summarizeJsonResponse(parseJson(utf8.decode(body)), format)
         } catch {}
@@ -96,11 +98,14 @@ function observeJson({ format, maxCollectBytes, onDone }: ResponseObserverOption
 
 const utf8 = new TextDecoder()
 
-function startsLikeJson(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length && i < 64; i++) {
+/** Whether bytes begin, after any whitespace, like JSON (`{` or `[`); null when they hold only whitespace. */
+function jsonStart(bytes: Uint8Array): boolean | null {
+  for (let i = 0; i < bytes.length; i++) {
     const byte = bytes[i]!
     if (byte === 0x7b /* { */ || byte === 0x5b /* [ */) return true
     if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) return false
   }
-  return false
+  return null
 }
+
+const isWhitespace = (bytes: Uint8Array) => jsonStart(bytes) === null

@@ -152,6 +152,18 @@ describe('createResponseObserver: JSON bodies', () => {
     }
   })
 
+  test('whitespace before the JSON (OpenRouter keeps a slow answer alive with it) is waited out, however much', () => {
+    const spaces = encoder.encode(' \n'.repeat(100))
+    expect(observe({ format: 'openai', eventStream: false, chunks: [spaces, spaces, bytes] }).summary.tokens?.total).toBe(5)
+  })
+
+  test('a body that is no JSON (audio) is counted, not kept, from its first bytes on', () => {
+    const audio = new Uint8Array(1000).fill(0xff)
+    const observed = observe({ format: 'openai', eventStream: false, chunks: [audio, encoder.encode('{"usage":{"prompt_tokens":1}}')] })
+    expect(observed.size).toBe(1000 + 29)
+    expect(observed.summary).toEqual(EMPTY_SUMMARY)
+  })
+
   test('a body exactly at the cap is still read', () => {
     expect(observe({ format: 'openai', eventStream: false, chunks: [bytes], maxCollectBytes: bytes.byteLength }).summary.tokens?.total).toBe(5)
   })
