@@ -12,9 +12,10 @@ export interface RateLimiter {
   admit(key: GatewayKeyEntry): RateDecision
   /**
    * Holds an admitted request's estimated tokens against the key's `tpm` while it runs, so that
-   * requests let in together cannot all pass a limit none of them has counted yet.
+   * requests let in together cannot all pass a limit none of them has counted yet; or refuses
+   * it, when those let in while its body was still arriving have reached the limit since.
    */
-  reserveTokens(key: GatewayKeyEntry, estimate: number): void
+  reserveTokens(key: GatewayKeyEntry, estimate: number): RateDecision
   /**
    * Ends a reservation with the request's counted tokens, or with the estimate when its usage
    * is unknown (a stream without usage, one cut short). A request is let in while the minute's
@@ -56,8 +57,12 @@ export function createRateLimiter(now: () => number = Date.now): RateLimiter {
       return { ok: true }
     },
     reserveTokens(key, estimate) {
-      if (key.tpm === undefined || estimate <= 0) return
-      reserved.set(key.key, (reserved.get(key.key) ?? 0) + estimate)
+      if (key.tpm === undefined) return { ok: true }
+      const window = windowOf(key)
+      const held = reserved.get(key.key) ?? 0
+      if (window.tokens + held >= key.tpm) return { ok: false, limit: 'tokens', retryAfterSeconds: Math.max(1, Math.ceil((window.startedAt + WINDOW_MS - now()) / 1000)) }
+      if (estimate > 0) reserved.set(key.key, held + estimate)
+      return { ok: true }
     },
     settleTokens(key, estimate, tokens) {
       if (key.tpm === undefined) return

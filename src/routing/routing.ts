@@ -4,7 +4,7 @@ import type { RoutingSettings } from '../config/load-config'
 import type { Logger } from '../logger'
 import { EMPTY_ROUTING_TABLE, parseGatewayConfig, type GatewayKeyEntry, type RoutingTable } from './gateway-config'
 import { createGatewayKeyring, presentedKey, type GatewayKeyring } from './gateway-keys'
-import { createRateLimiter, type RateLimiter } from './rate-limiter'
+import { createRateLimiter, type RateDecision, type RateLimiter } from './rate-limiter'
 import { planRoute, type RoutePlan } from './route-plan'
 
 export interface RoutingOptions {
@@ -47,7 +47,7 @@ export interface Routing {
   upstreamHeaders(client: Headers, provider: string): Headers
   /** The file's base URL for a provider, if it sets one. */
   baseUrl(provider: string): string | undefined
-  /** Holds an admitted request's estimated tokens against its key's tpm while it runs. */
+  /** Holds an admitted request's estimated tokens against its key's tpm while it runs; throws RoutingRefusal (429) past the limit. */
   reserveTokens(key: GatewayKeyEntry, estimate: number): void
   /** Counts a finished request's tokens (its estimate when unknown) against its key's tpm. */
   settleTokens(key: GatewayKeyEntry, estimate: number, tokens: number | null): void
@@ -110,6 +110,11 @@ export function createRouting(options: RoutingOptions): Routing {
     return { table, keyring: createGatewayKeyring(gatewayKeys), ownsCredentials: gatewayKeys.length > 0 || serverKeys }
   }
 
+  function refuseUnless(decision: RateDecision): void {
+    if (decision.ok) return
+    throw new RoutingRefusal(429, 'rate_limit_exceeded', `Rate limit of this gateway key reached (${decision.limit} per minute); retry after ${decision.retryAfterSeconds} s`, decision.retryAfterSeconds)
+  }
+
   const routing: Routing = {
     random,
     now,
@@ -118,10 +123,7 @@ export function createRouting(options: RoutingOptions): Routing {
       if (keyring.size === 0) return null
       const entry = keyring.find(presentedKey(headers))
       if (entry === undefined) throw new RoutingRefusal(401, 'invalid_api_key', 'Missing or invalid gateway key: send it as Authorization: Bearer <key>')
-      const decision = limiter.admit(entry)
-      if (!decision.ok) {
-        throw new RoutingRefusal(429, 'rate_limit_exceeded', `Rate limit of this gateway key reached (${decision.limit} per minute); retry after ${decision.retryAfterSeconds} s`, decision.retryAfterSeconds)
-      }
+      refuseUnless(limiter.admit(entry))
       return entry
     },
     plan: (model) => planRoute(active.table, model, random),
@@ -139,7 +141,7 @@ export function createRouting(options: RoutingOptions): Routing {
       return headers
     },
     baseUrl: (provider) => active.table.providers.get(provider)?.baseUrl,
-    reserveTokens: (key, estimate) => limiter.reserveTokens(key, estimate),
+    reserveTokens: (key, estimate) => refuseUnless(limiter.reserveTokens(key, estimate)),
     settleTokens: (key, estimate, tokens) => limiter.settleTokens(key, estimate, tokens),
     reload() {
       try {

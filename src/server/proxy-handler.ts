@@ -57,14 +57,16 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
       record.provider = provider.id
       const path = validateApiPath(url.pathname)
       const body = await readBody(request, config.maxRequestBodyBytes)
-      if (gatewayKey?.tpm !== undefined) {
-        // The prompt's tokens, roughly, held while the request runs; its counted usage replaces them.
-        // One that never got an answer upstream (refused here, unreachable) used none.
-        const estimate = Math.ceil((body?.byteLength ?? 0) / BYTES_PER_TOKEN)
-        routing.reserveTokens(gatewayKey, estimate)
-        record.onFinish = (done) => routing.settleTokens(gatewayKey, estimate, done.providerLatencyMs === null ? 0 : done.tokens.total)
-      }
       const json = parseJsonBody(body, request.headers.get('content-type'))
+      if (gatewayKey?.tpm !== undefined) {
+        // A JSON prompt's tokens, roughly, held while the request runs; its counted usage replaces
+        // them. Other bodies (an audio upload) say nothing of tokens, and a request the upstream
+        // never answered, or refused, used none.
+        const estimate = json === undefined ? 0 : Math.ceil((body?.byteLength ?? 0) / BYTES_PER_TOKEN)
+        routing.reserveTokens(gatewayKey, estimate)
+        const answered = () => record.providerStatus !== null && record.providerStatus < 400
+        record.onFinish = (done) => routing.settleTokens(gatewayKey, estimate, answered() ? done.tokens.total : (done.tokens.total ?? 0))
+      }
       noteRequest(record, body, json)
       validateChatRequest(request.method, path, json)
       let clientRequest: ClientRequest = { method: request.method, path, search: url.search, headers: request.headers, body, json }

@@ -31,6 +31,14 @@ describe('createRateLimiter', () => {
     expect(limiter.admit(key).ok).toBe(true)
   })
 
+  test('a reservation is refused once those in flight reach the limit (requests admitted while their bodies still arrived)', () => {
+    const limiter = createRateLimiter(() => 0)
+    const key = { key: 'k', name: 'k', tpm: 100 }
+    for (let i = 0; i < 10; i++) expect(limiter.admit(key).ok).toBe(true)
+    const reserved = Array.from({ length: 10 }, () => limiter.reserveTokens(key, 32).ok)
+    expect(reserved).toEqual([true, true, true, true, false, false, false, false, false, false])
+  })
+
   test('requests in flight hold their estimate: ten let in together cannot all pass the limit', () => {
     const limiter = createRateLimiter(() => 0)
     const key = { key: 'k', name: 'k', tpm: 100 }

@@ -62,6 +62,14 @@ describe('per-key rate limits', () => {
     now += 60_000
   })
 
+  test('a request the upstream refused (400) uses none of the tokens per minute', async () => {
+    mock.scenario.error = { status: 400, message: 'bad request', type: 'invalid_request_error', code: 'invalid_value' }
+    for (let i = 0; i < 3; i++) expect(await ask('gw-tpm-stream').catch((e: unknown) => (e as { status?: number }).status)).toBe(400)
+    mock.reset()
+    expect((await ask('gw-tpm-stream')).choices[0]!.message.content).toBeString()
+    now += 60_000
+  })
+
   test('tokens per minute count the usage of finished requests', async () => {
     const before = gateway.records.length
     await ask('gw-tpm')
