@@ -31,9 +31,11 @@ ${settingsHelp()}
 
 /**
  * Bun reads `.env` before this code runs, and passes over one it cannot read without a word:
- * the gateway would serve on defaults, without the gateway keys the file holds.
+ * the gateway would serve on defaults, without the gateway keys the file holds. A systemd
+ * service (INVOCATION_ID) is the exception: its unit hands it the settings of a root-only file.
  */
 function unreadableDotEnv(): string | null {
+  if (process.env.INVOCATION_ID !== undefined) return null
   try {
     accessSync('.env', constants.R_OK)
     return null

@@ -119,12 +119,14 @@ describe('the gateway command line', () => {
     try {
       chmodSync(dir, 0o755)
       writeFileSync(join(dir, '.env'), 'GATEWAY_API_KEYS=gw-secret-key\n', { mode: 0o600 })
-      const asNobody = (args: string[]) => Bun.spawnSync([...nobody, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '' }, stderr: 'pipe', stdout: 'pipe' })
+      const asNobody = (args: string[], env: Record<string, string> = {}) => Bun.spawnSync([...nobody, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', ...env }, stderr: 'pipe', stdout: 'pipe' })
       const refused = asNobody(['--check-config'])
       expect(refused.exitCode).toBe(2)
       expect(refused.stderr.toString()).toContain('.env in the working directory cannot be read (EACCES)')
       expect(refused.stderr.toString()).not.toContain('gw-secret-key')
       expect(asNobody(['healthcheck']).exitCode).toBe(1)
+      // A systemd service gets its settings from the unit's EnvironmentFile, read as root.
+      expect(asNobody(['--check-config'], { INVOCATION_ID: '0123456789abcdef', GATEWAY_API_KEYS: 'gw-secret-key' }).exitCode).toBe(0)
       chmodSync(join(dir, '.env'), 0o644)
       expect(asNobody(['--check-config']).exitCode).toBe(0)
     } finally {

@@ -29,8 +29,8 @@ describe('ai-gateway.service', () => {
     expect(service.get('Type')).toBe('exec')
     expect(service.get('ExecStart')).toBe('/usr/local/bin/ai-gateway')
     expect(service.get('EnvironmentFile')).toBe('/etc/ai-gateway/.env')
-    // Not the settings' folder: the gateway cannot read the root-only .env there, and would refuse it.
-    expect(service.get('WorkingDirectory')).toBe('/')
+    // The settings' folder, where install.sh checks them: relative paths in them mean the same.
+    expect(service.get('WorkingDirectory')).toBe('/etc/ai-gateway')
     expect(service.get('DynamicUser')).toBe('yes')
     expect(service.get('Restart')).toBe('on-failure')
     // A refused configuration (exit 2) is not restarted every RestartSec for ever.
