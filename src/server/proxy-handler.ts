@@ -58,6 +58,7 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
       const path = validateApiPath(url.pathname)
       const body = await readBody(request, config.maxRequestBodyBytes)
       const json = parseJsonBody(body, request.headers.get('content-type'))
+      noteRequest(record, body, json)
       if (gatewayKey?.tpm !== undefined) {
         // A JSON prompt's tokens, roughly, held while the request runs; its counted usage replaces
         // them. Other bodies (an audio upload) say nothing of tokens, and a request the upstream
@@ -67,7 +68,6 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
         const answered = () => record.providerStatus !== null && record.providerStatus < 400
         record.onFinish = (done) => routing.settleTokens(gatewayKey, estimate, answered() ? done.tokens.total : (done.tokens.total ?? 0))
       }
-      noteRequest(record, body, json)
       validateChatRequest(request.method, path, json)
       let clientRequest: ClientRequest = { method: request.method, path, search: url.search, headers: request.headers, body, json }
       // Our own first-byte and idle timeouts govern from here; Bun's would cut quiet streams.
