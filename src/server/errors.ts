@@ -30,11 +30,16 @@ export class GatewayError extends Error {
   }
 }
 
-export function errorResponse(error: GatewayError, format: WireFormat, requestId: string): Response {
+/** The JSON body of an error the gateway answers itself, in the shape of the API the client speaks. */
+export function errorBody(error: GatewayError, format: WireFormat): string {
   const type = ERROR_TYPES[error.kind][format]
   const body =
     format === 'anthropic'
       ? { type: 'error', error: { type, message: error.message } }
       : { error: { message: error.message, type, param: null, code: error.code } }
-  return Response.json(body, { status: error.status, headers: { ...error.headers, 'x-request-id': requestId } })
+  return JSON.stringify(body)
+}
+
+export function errorResponse(error: GatewayError, format: WireFormat, requestId: string, body = errorBody(error, format)): Response {
+  return new Response(body, { status: error.status, headers: { ...error.headers, 'content-type': 'application/json;charset=utf-8', 'x-request-id': requestId } })
 }

@@ -14,7 +14,7 @@ import { sseFailureFrame } from '../streaming/failure-frames'
 import type { RequestTelemetry } from '../telemetry/request-telemetry'
 import type { Telemetry } from '../telemetry/telemetry'
 import { parseJsonBody, pathAndQuery, readBody, validateApiPath, wireFormatFor } from './client-request'
-import { errorResponse, GatewayError } from './errors'
+import { errorBody, errorResponse, GatewayError } from './errors'
 import { resolveProvider } from './resolve-provider'
 import { validateChatRequest } from './validate-chat-request'
 
@@ -128,8 +128,11 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
       // Whatever failed after the upstream answered, its connection is not left open.
       forwarded?.abort(new Error('the gateway could not answer'))
       const gatewayError = toGatewayError(error, logger, requestId)
-      record.fail({ status: gatewayError.status, type: gatewayError.code })
-      return errorResponse(gatewayError, format, requestId)
+      const body = errorBody(gatewayError, format)
+      // A client that left receives nothing.
+      const responseSize = gatewayError.status === 499 ? 0 : Buffer.byteLength(body)
+      record.fail({ status: gatewayError.status, type: gatewayError.code, responseSize })
+      return errorResponse(gatewayError, format, requestId, body)
     }
 
     function watch(forwarded: Forwarded, body: ReadableStream<Uint8Array> | null, observer: BodyObserver | undefined, failureFrame: ((message: string) => Uint8Array) | undefined) {

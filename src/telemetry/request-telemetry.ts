@@ -59,6 +59,8 @@ const WITHHELD = { withheld: 'this path answers with credentials' }
 export interface GatewayFailure {
   status: number
   type: string
+  /** Bytes of the error body the gateway answered with; 0 when nobody received it. */
+  responseSize?: number
 }
 
 /**
@@ -85,6 +87,8 @@ export class RequestTelemetry {
   private upstreamAnsweredAt: number | null = null
   private respondedAt: number | null = null
   private finished = false
+  /** The size of an answer the gateway wrote itself; the observer counts upstream answers. */
+  private gatewayAnswerSize = 0
 
   constructor(
     private readonly context: RecordContext,
@@ -118,6 +122,8 @@ export class RequestTelemetry {
 
   /** An error the gateway answered itself (bad input, unreachable upstream, timeouts, client gone). */
   fail(failure: GatewayFailure): void {
+    if (this.finished) return
+    this.gatewayAnswerSize = failure.responseSize ?? 0
     this.finish({ statusCode: failure.status, errorType: failure.type, observed: null })
   }
 
@@ -208,7 +214,7 @@ export class RequestTelemetry {
           path: this.path,
           method: this.method,
           request_size: this.requestSize,
-          response_size: observed?.size ?? 0,
+          response_size: observed?.size ?? this.gatewayAnswerSize,
           provider_latency: facts.providerLatencyMs === null ? null : Math.round(facts.providerLatencyMs),
           status_code: facts.statusCode,
           provider_status_code: this.providerStatus,

@@ -4,12 +4,16 @@ import { startGateway, waitForRecords } from '../support/gateway'
 
 /** What a request's record says, for upstreams shaped to the case. */
 async function recordOf(upstream: { port?: number }, path: string, body: string, headers: Record<string, string> = {}) {
+  return (await answerAndRecordOf(upstream, path, body, headers)).record
+}
+
+async function answerAndRecordOf(upstream: { port?: number }, path: string, body: string, headers: Record<string, string> = {}) {
   const gateway = startGateway({ OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}`, ANTHROPIC_BASE_URL: `http://127.0.0.1:${upstream.port}` })
   try {
     const response = await fetch(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test', ...headers }, body })
-    await response.arrayBuffer()
+    const answer = new Uint8Array(await response.arrayBuffer())
     const [record] = await waitForRecords(gateway, 1)
-    return record!
+    return { status: response.status, answer, record: record! }
   } finally {
     gateway.stop()
   }
@@ -63,6 +67,24 @@ describe('a record’s facts', () => {
       expect(record.attributes.metadata.status_code).toBe(200)
     } finally {
       realtime.stop(true)
+    }
+  })
+
+  test('an error the gateway answers itself (bad JSON, an unknown provider, an unreachable upstream) records the size of the body it sent', async () => {
+    const closed = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() })
+    const unreachable = { port: closed.port }
+    closed.stop(true)
+    const cases: { body: string; headers: Record<string, string>; status: number; type: string; path?: string }[] = [
+      { body: '{"model":', headers: {}, status: 400, type: 'invalid_json' },
+      { body: '{"model":"gpt-4o","messages":[]}', headers: { 'x-provider': 'nonesuch' }, status: 400, type: 'unknown_provider' },
+      { body: '{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}', headers: {}, status: 502, type: 'upstream_unreachable' },
+      { body: '{"model":"claude-sonnet-4-5","max_tokens":9,"messages":[{"role":"user","content":"hi"}]}', headers: {}, status: 502, type: 'upstream_unreachable', path: '/v1/messages' },
+    ]
+    for (const { body, headers, status, type, path } of cases) {
+      const { status: answered, answer, record } = await answerAndRecordOf(unreachable, path ?? '/v1/chat/completions', body, headers)
+      expect(answered).toBe(status)
+      expect(answer.byteLength).toBeGreaterThan(0)
+      expect(record.attributes.metadata).toMatchObject({ status_code: status, error_type: type, response_size: answer.byteLength })
     }
   })
 })
