@@ -2,6 +2,7 @@
 import './cli/early-reexec'
 import { accessSync, constants } from 'node:fs'
 import { drainServer, handleShutdownSignals, type ShutdownStep } from './cli/graceful-shutdown'
+import { workerMetrics } from './cli/cluster-metrics'
 import { runHealthcheck } from './cli/healthcheck'
 import { parseCommand } from './cli/parse-command'
 import { resolveWorkerCount, stopWhenOrphaned, superviseWorkers, WORKER_ENV } from './cli/worker-processes'
@@ -77,7 +78,7 @@ async function main(argv: string[]): Promise<void> {
   const workers = resolveWorkerCount(config.workers, navigator.hardwareConcurrency)
   const worker = process.env[WORKER_ENV]
   // One worker needs no supervisor: this process serves. Several: this one only supervises.
-  if (workers > 1 && worker === undefined) return superviseWorkers(workers, logger)
+  if (workers > 1 && worker === undefined) return superviseWorkers(workers, config, logger)
   serve(config, logger, worker, routing)
 }
 
@@ -116,7 +117,9 @@ function serve(config: GatewayConfig, logger: Logger, worker: string | undefined
 
   const telemetry = createGatewayTelemetry(config, logger)
   void telemetry.setUp()
-  const app = createApp({ config, logger, telemetry, routing }).listen({
+  // A worker's /metrics is the sum over all the supervisor's workers, not its own share.
+  const metricsText = worker === undefined ? undefined : (workerMetrics(telemetry.metrics.registry) ?? undefined)
+  const app = createApp({ config, logger, telemetry, routing, metricsText }).listen({
     port: config.port,
     hostname: config.host,
     // Sharing the port is deliberate only between the workers of one supervisor.
@@ -125,9 +128,10 @@ function serve(config: GatewayConfig, logger: Logger, worker: string | undefined
     maxRequestBodySize: config.maxRequestBodyBytes + 1024 * 1024,
   })
   const server = app.server!
-  if (config.metrics.enabled && config.metrics.port !== null) {
+  if (config.metrics.enabled && config.metrics.port !== null && worker === undefined) {
     // METRICS_PORT: /metrics on a port of its own, bound to the same HOST; it ends with the process.
-    const metrics = startMetricsServer(telemetry.metrics.registry, config.host, config.metrics.port)
+    // With several workers the supervisor serves it.
+    const metrics = startMetricsServer(() => telemetry.metrics.registry.metrics(), config.host, config.metrics.port)
     logger.info('metrics listening', { url: `http://${metrics.hostname}:${metrics.port}/metrics` })
   }
   logger.info('listening', { url: `http://${server.hostname}:${server.port}`, version: VERSION, ...(worker !== undefined && { worker: Number(worker), pid: process.pid }) })

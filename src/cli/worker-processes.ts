@@ -1,5 +1,9 @@
+import type { Subprocess } from 'bun'
+import type { GatewayConfig } from '../config/load-config'
 import type { Logger } from '../logger'
 import { runtimeEnvironment } from '../runtime-environment'
+import { startMetricsServer } from '../server/metrics-server'
+import { createSupervisorMetrics, type MetricsPeer, type SupervisorMetrics } from './cluster-metrics'
 import { selfCommand } from './self-command'
 import { createSupervisor, type WorkerProcess } from './supervisor'
 
@@ -19,15 +23,22 @@ export function resolveWorkerCount(workers: number | 'auto', cores: number): num
  * which forwards it once: a worker seeing the signal twice would skip its drain. For the
  * same reason the systemd unit uses `KillMode=mixed`.
  */
-export function superviseWorkers(count: number, logger: Logger): void {
+export function superviseWorkers(count: number, config: GatewayConfig, logger: Logger): void {
   const command = selfCommand()
   const env = runtimeEnvironment(process.env)
   logger.info('starting workers', { workers: count, pid: process.pid })
+  const peers = new Map<number, MetricsPeer>()
+  const metrics = createSupervisorMetrics(() => supervisor.pids().flatMap((pid) => peers.get(pid) ?? []))
   const supervisor = createSupervisor({
     count,
     logger,
-    startWorker: (index) => spawnWorker(command, { ...env, [WORKER_ENV]: String(index) }),
+    startWorker: (index) => spawnWorker(command, { ...env, [WORKER_ENV]: String(index) }, metrics, peers),
   })
+  if (config.metrics.enabled && config.metrics.port !== null) {
+    // METRICS_PORT: the workers' summed metrics, served by the supervisor, which outlives them.
+    const server = startMetricsServer(metrics.text, config.host, config.metrics.port)
+    logger.info('metrics listening', { url: `http://${server.hostname}:${server.port}/metrics` })
+  }
   process.on('SIGTERM', () => supervisor.stop('SIGTERM'))
   process.on('SIGINT', () => supervisor.stop('SIGINT'))
   // Unhandled, SIGHUP would end the supervisor; the workers decide what it means (reload).
@@ -38,8 +49,25 @@ export function superviseWorkers(count: number, logger: Logger): void {
   })
 }
 
-function spawnWorker(command: string[], env: Record<string, string | undefined>): WorkerProcess {
-  const child = Bun.spawn({ cmd: command, env, stdio: ['ignore', 'inherit', 'inherit'], detached: true })
+/** A worker process, with an IPC channel for its share of `/metrics` (cluster-metrics.ts). */
+function spawnWorker(command: string[], env: Record<string, string | undefined>, metrics: SupervisorMetrics, peers: Map<number, MetricsPeer>): WorkerProcess {
+  const child: Subprocess = Bun.spawn({
+    cmd: command,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+    ipc: (message, from) => metrics.onMessage(message, peerOf(from)),
+  })
+  const peerOf = (process: Subprocess): MetricsPeer => ({
+    send(message) {
+      // A worker that just died has no channel left: its scrape fails on the timeout instead.
+      try {
+        process.send(message)
+      } catch {}
+    },
+  })
+  peers.set(child.pid, peerOf(child))
+  void child.exited.then(() => peers.delete(child.pid))
   return {
     pid: child.pid,
     exited: child.exited.then(() => ({ code: child.exitCode, signal: child.signalCode === null ? null : String(child.signalCode) })),

@@ -32,12 +32,12 @@ export const ConfigSchema = Type.Object({
   SHUTDOWN_TIMEOUT_MS: milliseconds(30_000, 'On SIGTERM/SIGINT, how long in-flight requests may take to finish'),
   WORKERS: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 1024 })], {
     default: 1,
-    description: 'Processes serving the port together (reusePort); auto = one per CPU core. Above 1 a supervisor restarts crashed workers',
+    description: 'Processes serving the port together (reusePort); auto = one per CPU core. Above 1 a supervisor restarts crashed workers, and /metrics sums them all',
   }),
   METRICS_ENABLED: Type.Boolean({ default: true, description: 'Serve Prometheus metrics at GET /metrics' }),
   METRICS_PORT: Type.Union([Type.Literal(''), Type.Integer({ minimum: 0, maximum: 65535 })], {
     default: '',
-    description: 'Serve /metrics on this port (bound to HOST) instead of the main one; empty: the main port. Needs WORKERS=1',
+    description: 'Serve /metrics on this port (bound to HOST) instead of the main one; empty: the main port. With several workers their supervisor serves it',
   }),
   CORS_ORIGINS: Type.String({
     default: '',

@@ -8,7 +8,7 @@ import { VERSION } from '../version'
 import { errorResponse, GatewayError } from './errors'
 import { pathAndQuery, wireFormatFor } from './client-request'
 import { createCors } from './cors'
-import { metricsResponse } from './metrics-server'
+import { metricsResponse, type MetricsText } from './metrics-server'
 import { createProxyHandler } from './proxy-handler'
 
 export interface AppOptions {
@@ -20,16 +20,19 @@ export interface AppOptions {
   fetch?: typeof fetch
   /** Built from the config (GATEWAY_CONFIG, GATEWAY_API_KEYS) when not given; throws RoutingConfigError when invalid. */
   routing?: Routing
+  /** What `/metrics` serves: the telemetry's own registry unless given (a worker serves the sum of all workers). */
+  metricsText?: MetricsText
 }
 
 /**
  * The HTTP surface. Proxy routes return a Response built by the proxy handler and never
  * touch Elysia's `set`: Elysia would re-stream the body through a text decoder.
  */
-export function createApp({ config, logger, fetch, telemetry = createGatewayTelemetry(config, logger), routing = createGatewayRouting(config, logger) }: AppOptions) {
+export function createApp({ config, logger, fetch, telemetry = createGatewayTelemetry(config, logger), routing = createGatewayRouting(config, logger), metricsText }: AppOptions) {
   const startedAt = Date.now()
   const proxy = createProxyHandler({ config, logger, providers, defaultProvider: DEFAULT_PROVIDER, telemetry, routing, fetch })
   const { registry } = telemetry.metrics
+  const metrics = metricsText ?? (() => registry.metrics())
   // Off, or on a port of its own (main.ts starts that server): then this port has no /metrics.
   const metricsHere = config.metrics.enabled && config.metrics.port === null
   // CORS headers go on the Responses built here, never through Elysia's `set` (see above).
@@ -50,7 +53,7 @@ export function createApp({ config, logger, fetch, telemetry = createGatewayTele
       return withCors(request, errorResponse(new GatewayError(500, 'internal', 'internal_error', 'The gateway failed to handle this request'), wireFormatFor(path), requestId))
     })
     .get('/health', ({ request }) => withCors(request, Response.json({ status: 'ok', version: VERSION, uptime_seconds: Math.round((Date.now() - startedAt) / 1000) })))
-    .get('/metrics', async ({ request }) => (metricsHere ? withCors(request, await metricsResponse(registry)) : notFound(request, '/metrics')))
+    .get('/metrics', async ({ request }) => (metricsHere ? withCors(request, await metricsResponse(metrics)) : notFound(request, '/metrics')))
     .all(
       '/v1/*',
       cors === null

@@ -302,6 +302,15 @@ describe('WORKERS=2', () => {
       expect(environmentOf(pid).BUN_CONFIG_MAX_HTTP_REQUESTS).toBe('16384')
     }
     expect((await fetch(`http://127.0.0.1:${sharedPort}/health`)).status).toBe(200)
+    // /metrics sums both workers through the supervisor (IPC, and prom-client's aggregation
+    // loaded on first use): requests on fresh connections land on both, and every scrape counts them all.
+    const chat = { method: 'POST', keepalive: false, headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify({ model: 'gpt-4o-mini', messages }) }
+    for (let i = 0; i < 20; i++) expect((await fetch(`http://127.0.0.1:${sharedPort}/v1/chat/completions`, chat)).status).toBe(200)
+    for (let i = 0; i < 4; i++) {
+      const metrics = await fetch(`http://127.0.0.1:${sharedPort}/metrics`, { keepalive: false, headers: { connection: 'close' } })
+      expect(metrics.status).toBe(200)
+      expect(await metrics.text()).toContain('ai_gateway_requests_total{provider="openai",model="gpt-4o-mini",status="success",status_code="200"} 20\n')
+    }
 
     process.kill(workerPids[0]!, 'SIGKILL')
     await supervisor.waitForLog((line) => line.msg === 'worker exited: restarting' && line.pid === workerPids[0] && line.signal === 'SIGKILL')

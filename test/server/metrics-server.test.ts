@@ -50,12 +50,6 @@ describe('/metrics exposure', () => {
     }
   }, 20_000)
 
-  test('METRICS_PORT with several workers is refused at start', () => {
-    const loaded = loadConfig({ PORT: '3000', METRICS_PORT: '9100', WORKERS: '2' })
-    expect(loaded.ok).toBe(false)
-    if (!loaded.ok) expect(loaded.errors.join('\n')).toContain('METRICS_PORT')
-  })
-
   test('bad values are reported', () => {
     const loaded = loadConfig({ METRICS_PORT: '70000', METRICS_ENABLED: 'maybe', CORS_ORIGINS: 'app.example.com' })
     expect(loaded.ok).toBe(false)
