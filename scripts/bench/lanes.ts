@@ -96,6 +96,7 @@ export async function runRequestLane(lane: RequestLane, request: RequestSpec, pi
       streams: result.streams,
       ttfbP50: result.ttfbMs.p50,
       ttfbP99: result.ttfbMs.p99,
+      gapMean: result.gapMs.mean,
       gapP50: result.gapMs.p50,
       gapP99: result.gapMs.p99,
       gapMax: result.gapMs.max,

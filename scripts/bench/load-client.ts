@@ -36,7 +36,7 @@ export interface StreamResult {
   streams: number
   /** Streams that failed, answered non-2xx or ended without their final event. */
   failed: number
-  /** Gaps between two chunks longer than `stallMs`. */
+  /** Waits longer than `stallMs`: for the first byte, or between two chunks. */
   stalls: number
   durationMs: number
   ttfbMs: Summary
@@ -91,8 +91,11 @@ async function readStream(request: RequestSpec, stallMs: number, tally: StreamTa
       const { done, value } = await reader.read()
       if (done) break
       const now = performance.now()
-      if (lastChunk === undefined) tally.ttfb.push(now - sent)
-      else {
+      if (lastChunk === undefined) {
+        tally.ttfb.push(now - sent)
+        // A stream that waits as long for its first byte is as stalled as one that waits between two.
+        if (now - sent > stallMs) tally.stalls++
+      } else {
         tally.gaps.push(now - last)
         if (now - last > stallMs) tally.stalls++
       }

@@ -43,12 +43,24 @@ export async function machineInfo(root: string, binary?: string): Promise<Machin
   }
 }
 
-/** A binary older than the last commit to src/ measures old code: say so next to its numbers. */
+/**
+ * A binary built from other code than src/ holds now measures old code: say so next to its
+ * numbers. Its `--version` names the commit it was built from (`-dirty` with uncommitted
+ * changes); a binary without one is judged by its age against the last commit to src/.
+ */
 function describeBinary(root: string, binary: string): string {
   const version = firstLine([binary, '--version'])
-  const builtAt = statSync(binary).mtimeMs / 1000
-  const lastSourceCommit = Number(firstLine(['git', '-C', root, 'log', '-1', '--format=%ct', '--', 'src']))
-  return `${relative(root, binary)}: ${version}${builtAt < lastSourceCommit ? ' (STALE: built before the last commit to src/)' : ''}`
+  const head = firstLine(['git', '-C', root, 'rev-parse', 'HEAD'])
+  const sourceDirty = firstLine(['git', '-C', root, 'status', '--porcelain', '--', 'src']) !== ''
+  const built = version.match(/\(([0-9a-f]{7,40})(-dirty)?\)/)
+  let stale: string | null
+  if (built === null) {
+    const lastSourceCommit = Number(firstLine(['git', '-C', root, 'log', '-1', '--format=%ct', '--', 'src']))
+    stale = statSync(binary).mtimeMs / 1000 < lastSourceCommit ? 'built before the last commit to src/' : null
+  } else if (!head.startsWith(built[1]!)) stale = `built from ${built[1]}, HEAD is ${head.slice(0, 12)}`
+  else if (built[2] !== undefined) stale = 'built from uncommitted changes, which src/ may no longer hold'
+  else stale = sourceDirty ? 'src/ has uncommitted changes since' : null
+  return `${relative(root, binary)}: ${version}${stale === null ? '' : ` (STALE: ${stale})`}`
 }
 
 export function describeMachine(info: MachineInfo): string {

@@ -16,7 +16,8 @@ export interface Child {
 }
 
 const running = new Set<Child>()
-const hasTaskset = Bun.which('taskset') !== null
+/** Without taskset nothing is pinned, whatever was asked: the report says so. */
+export const hasTaskset = Bun.which('taskset') !== null
 
 /** A port that was free a moment ago (the kernel hands out ephemeral ports in sequence). */
 export function freePort(): number {

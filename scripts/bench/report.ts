@@ -74,7 +74,7 @@ export class Results {
    * once, `skipped` if it ran clean but not every time (the target stalled at a smaller step in a
    * later round). Its peak RSS is the median of the rounds it ran.
    */
-  steps(target: string): { streams: number; status: 'clean' | 'stalled' | 'skipped'; peakRssMb: number }[] {
+  steps(target: string): { streams: number; status: 'clean' | 'stalled' | 'skipped'; retried: boolean; peakRssMb: number }[] {
     const byStreams = new Map<number, Row[]>()
     for (const row of this.rows) {
       const match = row.target === target ? row.lane.match(CAPACITY) : null
@@ -86,7 +86,9 @@ export class Results {
       .map(([streams, rows]) => {
         const scheduled = streams <= LOAD_STEP ? this.rounds : 1
         const status = rows.some((row) => row.metrics?.ok !== 1) ? 'stalled' : rows.length < scheduled ? 'skipped' : 'clean'
-        return { streams, status, peakRssMb: median(rows.map((row) => row.metrics?.peakRssMb ?? Number.NaN)) } as const
+        // A step that stalled once and ran clean when tried again (run.ts) says so in the table.
+        const retried = rows.some((row) => row.metrics?.attempts === 2)
+        return { streams, status, retried, peakRssMb: median(rows.map((row) => row.metrics?.peakRssMb ?? Number.NaN)) } as const
       })
       .sort((a, b) => a.streams - b.streams)
   }
@@ -140,10 +142,11 @@ export function resultsTable(results: Results, targets: string[], lanes: string[
       add(lane, 'TTFB p50 / p99 ms (rounds pooled)', (t) => `${fixed(results.pooledTtfb(lane, t, 50), 3)} / ${fixed(ttfb99(t), 3)}`)
       add(lane, 'added TTFB p99 ms', (t) => (t === BASELINE ? '' : signed(ttfb99(t) - ttfb99(BASELINE), 3)))
       add(lane, 'TTFB p99 − passthrough ms', (t) => (t === BASELINE || t === REFERENCE ? '' : signed(ttfb99(t) - ttfb99(REFERENCE), 3)))
-      add(lane, 'gap p50 / p99 ms', (t) => `${fixed(results.median(lane, t, 'gapP50'), 3)} / ${fixed(results.median(lane, t, 'gapP99'), 3)}`)
-      add(lane, 'added gap p50 / p99 ms', (t) => (t === BASELINE ? '' : `${signed(results.added(lane, t, 'gapP50'), 3)} / ${signed(results.added(lane, t, 'gapP99'), 3)}`))
+      add(lane, 'gap mean / p50 / p99 ms', (t) => ['gapMean', 'gapP50', 'gapP99'].map((m) => fixed(results.median(lane, t, m), 3)).join(' / '))
+      const overPassthrough = (t: string, metric: string) => signed(results.added(lane, t, metric, REFERENCE), 3)
+      add(lane, 'gap mean / p99 − passthrough ms', (t) => (t === BASELINE || t === REFERENCE ? '' : `${overPassthrough(t, 'gapMean')} / ${overPassthrough(t, 'gapP99')}`))
     } else if (lane === 'capacity') {
-      rows.push([lane, 'paced streams: clean steps', ...targets.map((t) => results.steps(t).map((s) => `${s.streams}${STEP_MARK[s.status]}`).join(' ') || '–')])
+      rows.push([lane, 'paced streams: clean steps (² clean on a second try)', ...targets.map((t) => results.steps(t).map((s) => `${s.streams}${STEP_MARK[s.status]}${s.retried && s.status === 'clean' ? '²' : ''}`).join(' ') || '–')])
       rows.push([lane, `peak RSS MB at ≤${LOAD_STEP} streams`, ...targets.map((t) => fixed(results.rssUnderLoadMb(t), 0))])
     } else if (lane === 'memory') {
       add(lane, 'RSS MB start / idle / after', (t) =>
@@ -171,15 +174,18 @@ export function checks(results: Results, target: string, lanes: string[], settle
     // The issue bounds the time to first byte the gateway adds over the passthrough.
     const ttfb = ran('paced') ? results.pooledTtfb('paced', target, 99) - results.pooledTtfb('paced', REFERENCE, 99) : Number.NaN
     push('TTFB p99 over the passthrough (ms, paced)', ttfb, '≤ 0.5 ms', ttfb <= 0.5)
-    const gap50 = ran('paced') ? results.added('paced', target, 'gapP50') : Number.NaN
-    push('added inter-chunk gap p50 (ms)', gap50, '≤ 0.1 ms', gap50 <= 0.1)
-    const gap99 = ran('paced') ? results.added('paced', target, 'gapP99') : Number.NaN
-    push('added inter-chunk gap p99 (ms)', gap99, '≤ 0.5 ms', gap99 <= 0.5)
+    // The gap's mean, not its median: the mock paces on a 1 ms timer, so gaps fall in clusters a
+    // millisecond apart and their median jumped by up to 0.4 ms between rounds of one target.
+    const gapMean = ran('paced') ? results.added('paced', target, 'gapMean', REFERENCE) : Number.NaN
+    push('inter-chunk gap over the passthrough, mean (ms)', gapMean, '≤ 0.1 ms', gapMean <= 0.1)
+    const gap99 = ran('paced') ? results.added('paced', target, 'gapP99', REFERENCE) : Number.NaN
+    push('inter-chunk gap over the passthrough, p99 (ms)', gap99, '≤ 0.5 ms', gap99 <= 0.5)
   }
   if (lanes.includes('capacity')) {
     const streams = results.maxStreams(target)
     push('concurrent paced streams, no stall', streams, `≥ ${LOAD_STEP}`, streams >= LOAD_STEP)
-    const rss = results.rssUnderLoadMb(target)
+    // Only a run whose steps include LOAD_STEP itself measured RSS there.
+    const rss = results.steps(target).some((step) => step.streams === LOAD_STEP) ? results.rssUnderLoadMb(target) : Number.NaN
     push(`RSS at ${LOAD_STEP} streams (MB)`, rss, '≤ 200', rss <= 200 && streams >= LOAD_STEP)
   }
   if (lanes.includes('memory')) {

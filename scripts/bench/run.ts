@@ -12,7 +12,7 @@ import { redactUrlCredentials } from '../../src/telemetry/redact-url-credentials
 import { buildRequest, REQUEST_LANES, rssMb, runCapacityStep, runRequestLane, type LoadContext } from './lanes'
 import { describeMachine, machineInfo } from './machine'
 import { parseOptions } from './options'
-import { cpuMicrosByProcess, freePort, start, stopAll, waitUntilListening } from './processes'
+import { cpuMicrosByProcess, freePort, hasTaskset, start, stopAll, waitUntilListening } from './processes'
 import { checks, checksTable, LOAD_STEP, Results, resultsTable, scalingTable, type Check, type Row } from './report'
 import { BASELINE, builtInTargets, DEFAULT_BINARY, fill, loadTargetsFile, REFERENCE, type TargetSpec } from './targets'
 import { wrkPath } from './wrk'
@@ -186,9 +186,10 @@ async function main(): Promise<void> {
     describeMachine(info),
     `- method: ${options.rounds} interleaved round(s) of ${options.durationMs / 1000} s per lane and target; medians of rounds; ` +
       `(x) = ratio to \`${REFERENCE}\` round by round; added = difference to \`${BASELINE}\`; ${options.format} wire format; ` +
-      `load by ${options.load}; targets pinned to core ${options.targetCpus ?? 'any'}, mock and load to ${options.loadCpus ?? 'any'}; ` +
-      (unpinned.length > 0 && options.targetCpus !== undefined ? `${unpinned.join(', ')} not pinned (any core, the mock's and the load's too: their ratios to \`${REFERENCE}\` are not like for like); ` : '') +
-      `paced streams: ${options.paceMs} ms between chunks, time to first byte over every round's streams pooled, stall = a gap over ${options.paceMs * 10} ms`,
+      `load by ${options.load}; ` +
+      (hasTaskset ? `targets pinned to core ${options.targetCpus ?? 'any'}, mock and load to ${options.loadCpus ?? 'any'}; ` : 'nothing pinned (no taskset: targets, mock and load share every core); ') +
+      (hasTaskset && unpinned.length > 0 && options.targetCpus !== undefined ? `${unpinned.join(', ')} not pinned (any core, the mock's and the load's too: their ratios to \`${REFERENCE}\` are not like for like); ` : '') +
+      `paced streams: ${options.paceMs} ms between chunks, time to first byte over every round's streams pooled, stall = a first byte or a gap later than ${options.paceMs * 10} ms`,
     '',
     resultsTable(results, names, tableLanes),
     '',

@@ -42,6 +42,15 @@ describe('Results', () => {
     expect(resultsTable(results, ['g'], ['capacity'])).toContain('500✗ 1000–')
   })
 
+  test('a step clean only on its second try is marked so; RSS is judged only when the 1,000 step itself ran', () => {
+    const retried = new Results([{ lane: 'capacity-1000', target: 'g', round: 0, metrics: { ok: 1, attempts: 2, peakRssMb: 150 } }], 1)
+    expect(resultsTable(retried, ['g'], ['capacity'])).toContain('1000✓²')
+    const without1000 = new Results(['capacity-500', 'capacity-2000'].map((lane) => ({ lane, target: 'g', round: 0, metrics: { ok: 1, peakRssMb: 90 } })), 1)
+    const rss = checks(without1000, 'g', ['capacity'], 60_000).find((c) => c.title.startsWith('RSS at'))!
+    expect(rss.value).toBeNaN()
+    expect(rss.pass).toBe(false)
+  })
+
   test('a round that failed counts as missing, not as zero', () => {
     const rows: Row[] = [...lane('json-c32', 'g', [10, 30], 'rps'), { lane: 'json-c32', target: 'g', round: 2, error: 'boom' }]
     const results = new Results(rows, 3)
@@ -55,9 +64,9 @@ describe('checks against the passthrough', () => {
   const rows: Row[] = [
     ...lane('json-c32', 'passthrough', [10, 10, 10], 'cpuUsPerRequest'),
     ...lane('json-c32', 'gateway', [11, 11.4, 12], 'cpuUsPerRequest'),
-    ...lane('paced', 'direct', [20, 20, 20], 'gapP50'),
-    ...lane('paced', 'passthrough', [20, 20, 20], 'gapP50'),
-    ...lane('paced', 'gateway', [20, 20, 20], 'gapP50'),
+    ...lane('paced', 'direct', [20, 20, 20], 'gapMean'),
+    ...lane('paced', 'passthrough', [19.9, 19.9, 19.9], 'gapMean'),
+    ...lane('paced', 'gateway', [20.05, 20.05, 20.05], 'gapMean'),
   ]
   // Times to first byte in µs: the passthrough's are all 1,000; the gateway's rounds hold
   // 1,001..1,100, 1,101..1,200 and 1,201..1,300. Pooled, the p99 is the 297th of 300: 1,297.
@@ -70,7 +79,7 @@ describe('checks against the passthrough', () => {
   for (const row of rows) {
     if (row.lane === 'json-c32') row.metrics!.rps = row.target === 'gateway' ? 80 : 100
     if (row.lane === 'paced') {
-      row.metrics!.gapP99 = 21
+      row.metrics!.gapP99 = { direct: 21, passthrough: 21.2, gateway: 21.6 }[row.target]!
       row.samples = { ttfbUs: ttfbUs[row.target]!(row.round) }
     }
   }
@@ -82,6 +91,9 @@ describe('checks against the passthrough', () => {
     ['throughput, json-c32', 0.8, false],
     // Every round's streams pooled, over the passthrough (not the direct target): 1.297 − 1.000.
     ['TTFB p99 over the passthrough (ms, paced)', 0.297, true],
+    // Gaps too are judged over the passthrough: over the direct target the mean would read +0.05, a PASS.
+    ['inter-chunk gap over the passthrough, mean (ms)', 0.15, false],
+    ['inter-chunk gap over the passthrough, p99 (ms)', 0.4, true],
   ])('%s is %d: PASS %p', (title, value, pass) => {
     expect(byTitle[title]!.value).toBeCloseTo(value, 10)
     expect(byTitle[title]!.pass).toBe(pass)
