@@ -9,6 +9,8 @@ import { createSupervisor, type WorkerProcess } from './supervisor'
 
 /** Set by the supervisor on each worker it starts (the worker's index); never set by users. */
 export const WORKER_ENV = 'AI_GATEWAY_WORKER'
+/** Set by the supervisor on each worker it starts: its own PID. */
+const SUPERVISOR_ENV = 'AI_GATEWAY_SUPERVISOR_PID'
 
 /** `WORKERS=auto` means one worker per CPU core this process may use. */
 export function resolveWorkerCount(workers: number | 'auto', cores: number): number {
@@ -29,16 +31,17 @@ export function superviseWorkers(count: number, config: GatewayConfig, logger: L
   logger.info('starting workers', { workers: count, pid: process.pid })
   const peers = new Map<number, MetricsPeer>()
   const metrics = createSupervisorMetrics(() => supervisor.pids().flatMap((pid) => peers.get(pid) ?? []))
-  const supervisor = createSupervisor({
-    count,
-    logger,
-    startWorker: (index) => spawnWorker(command, { ...env, [WORKER_ENV]: String(index) }, metrics, peers),
-  })
   if (config.metrics.enabled && config.metrics.port !== null) {
     // METRICS_PORT: the workers' summed metrics, served by the supervisor, which outlives them.
+    // Bound before any worker starts: a port that is taken stops the start with nothing left behind.
     const server = startMetricsServer(metrics.text, config.host, config.metrics.port)
     logger.info('metrics listening', { url: `http://${server.hostname}:${server.port}/metrics` })
   }
+  const supervisor = createSupervisor({
+    count,
+    logger,
+    startWorker: (index) => spawnWorker(command, { ...env, [WORKER_ENV]: String(index), [SUPERVISOR_ENV]: String(process.pid) }, metrics, peers),
+  })
   process.on('SIGTERM', () => supervisor.stop('SIGTERM'))
   process.on('SIGINT', () => supervisor.stop('SIGINT'))
   // Unhandled, SIGHUP would end the supervisor; the workers decide what it means (reload).
@@ -77,10 +80,13 @@ function spawnWorker(command: string[], env: Record<string, string | undefined>,
 
 /**
  * A worker whose supervisor died (SIGKILL, OOM) is re-parented; it then drains and exits
- * rather than holding the port with nobody left to stop it.
+ * rather than holding the port with nobody left to stop it. The supervisor names itself in the
+ * environment: one that died before the worker got this far would otherwise be taken for
+ * whatever adopted it.
  */
 export function stopWhenOrphaned(stop: (reason: string) => void, intervalMs = 1000): void {
-  const parent = process.ppid
+  const parent = Number(process.env[SUPERVISOR_ENV]) || process.ppid
+  if (process.ppid !== parent) return stop('supervisor gone')
   const timer = setInterval(() => {
     if (process.ppid === parent) return
     clearInterval(timer)

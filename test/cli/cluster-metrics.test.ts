@@ -106,6 +106,22 @@ describe('/metrics with WORKERS=2', () => {
   }, 30_000)
 })
 
+describe('a METRICS_PORT that is taken', () => {
+  test('stops the supervisor before it starts any worker', async () => {
+    const taken = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
+    try {
+      const supervisor = startBinary([process.execPath, ENTRY], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(freePort()), WORKERS: '2', METRICS_PORT: String(taken.port) },
+      })
+      expect(await supervisor.exited).toBe(1)
+      expect(supervisor.logs.filter((line) => line.msg === 'worker started')).toEqual([])
+    } finally {
+      taken.stop(true)
+    }
+  }, 10_000)
+})
+
 describe('createSupervisorMetrics', () => {
   /** A worker whose registry counts `requests`; `answers: false` never replies. */
   function worker(requests: number, answers = true): (metrics: () => SupervisorMetrics) => MetricsPeer {

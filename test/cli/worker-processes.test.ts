@@ -33,3 +33,16 @@ describe('the WORKERS setting', () => {
     expect(loadConfig(env)).toEqual({ ok: false, errors: [message] })
   })
 })
+
+describe('a worker', () => {
+  test('whose supervisor is gone before it starts (another process adopted it) stops instead of serving on', async () => {
+    const { freePort, startBinary } = await import('../support/binary-process')
+    const worker = startBinary([process.execPath, new URL('../../src/main.ts', import.meta.url).pathname], {
+      cwd: new URL('../../', import.meta.url).pathname,
+      // The named supervisor is not this worker's parent (the test runner is): it is gone.
+      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(freePort()), AI_GATEWAY_WORKER: '0', AI_GATEWAY_SUPERVISOR_PID: '1' },
+    })
+    expect(await worker.exited).toBe(0)
+    expect(worker.logs.find((line) => line.msg === 'shutting down')).toMatchObject({ signal: 'supervisor gone' })
+  }, 10_000)
+})
