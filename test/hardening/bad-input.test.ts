@@ -86,11 +86,12 @@ describe('bodies larger than MAX_REQUEST_BODY_BYTES get 413 without being read w
   test('chunked without a length: 413 once the stream passes the limit, even if it never ends', async () => {
     let sent = 0
     const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        // An endless body: the gateway must stop reading it, not wait for its end.
+      async pull(controller) {
+        // A body that never ends: past 1 MiB it just stops sending. The gateway must answer once
+        // it passes the limit, not wait for an end that never comes.
+        if (sent > 1024 * 1024) return new Promise<void>(() => {})
         sent += 16384
         controller.enqueue(new Uint8Array(16384).fill(0x20))
-        if (sent > 4 * 1024 * 1024) controller.close()
       },
     })
     const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: json, body, duplex: 'half' } as RequestInit)
@@ -112,10 +113,8 @@ describe('hostile x-provider values are refused with 400 and never pick an upstr
   for (const value of values) {
     test(`x-provider ${JSON.stringify(value.slice(0, 24))}${value.length > 24 ? '…' : ''}`, async () => {
       const headers = new Headers(json)
-      let answer: { status: number; body: any }
       try {
         headers.set('x-provider', value)
-        answer = await post('/v1/chat/completions', JSON.stringify({ model: 'gpt-4o', messages: [] }), Object.fromEntries(headers))
       } catch {
         // fetch refuses some header values itself: send those raw.
         const raw = await rawRequest(gateway.url, httpRequest('POST', '/v1/chat/completions', { 'content-type': 'application/json', 'x-provider': value }, '{}'))
@@ -124,6 +123,8 @@ describe('hostile x-provider values are refused with 400 and never pick an upstr
         expect(mock.requests).toHaveLength(0)
         return
       }
+      // Outside the try: an answer that is not JSON must fail the test, not take the raw path.
+      const answer = await post('/v1/chat/completions', JSON.stringify({ model: 'gpt-4o', messages: [] }), Object.fromEntries(headers))
       expect(answer.status).toBe(400)
       expectOpenAIError(answer.body, 'unknown_provider')
       // The refusal quotes at most a short excerpt of what was sent.
@@ -191,7 +192,7 @@ describe('routes and methods', () => {
     expectOpenAIError(await response.json(), 'unknown_url')
   })
 
-  test('an unknown route under /v1/messages answers in the Anthropic shape', async () => {
+  test('an unknown route outside /v1/, even one ending in /v1/messages, answers in the OpenAI shape', async () => {
     const response = await fetch(`${gateway.url}/nope/v1/messages`)
     expect(response.status).toBe(404)
     expectOpenAIError(await response.json(), 'unknown_url')
@@ -217,6 +218,7 @@ describe('routes and methods', () => {
     const response = await fetch(`${gateway.url}/v1/models`, { method: 'OPTIONS' })
     await response.body?.cancel()
     expect(response.headers.get('access-control-allow-origin')).toBeNull()
+    expect(mock.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['OPTIONS /v1/models'])
   })
 
   test('GET /v1/chat/completions goes upstream as a GET (the provider decides), with no body check', async () => {

@@ -152,8 +152,12 @@ describe('each provider is handed only the credential headers it reads', () => {
       await (await fetch(`${gateway.url}${path}`, { method: 'POST', headers: { ...SECRETS, 'content-type': 'application/json', 'x-provider': provider }, body: payload })).text()
       expect(mock.requests).toHaveLength(1)
       const sent = mock.requests[0]!.headers
-      expect(['authorization', 'x-api-key', 'api-key'].filter((name) => name in sent)).toEqual(expected)
+      // Every credential the client sent, AWS keys included, is checked: only the expected ones arrive.
+      expect(Object.keys(SECRETS).filter((name) => name in sent)).toEqual(expected)
       for (const name of expected) expect(sent[name]).toBe(SECRETS[name as keyof typeof SECRETS])
+      // Nor does any secret arrive under another header name.
+      const others = Object.entries(sent).filter(([name]) => !expected.includes(name))
+      expectNoSecret(JSON.stringify(others), `the headers ${provider} received`)
     })
   }
 })

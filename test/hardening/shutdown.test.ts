@@ -32,7 +32,9 @@ describeWithElasticsearch('SIGTERM under load with Elasticsearch', (es) => {
       }).then(async (response) => ({ status: response.status, text: await response.text(), stream: i % 4 !== 0 }))
     const answers = Promise.all(Array.from({ length: count }, (_, i) => send(i)))
     // Every request has reached the upstream: all of them are in flight now.
-    while (mock.requests.length < count) await Bun.sleep(10)
+    const deadline = performance.now() + 10_000
+    while (mock.requests.length < count && performance.now() < deadline) await Bun.sleep(10)
+    expect(mock.requests.length).toBe(count)
     gateway.process.kill('SIGTERM')
 
     const results = await answers

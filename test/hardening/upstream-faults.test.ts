@@ -71,6 +71,10 @@ describe('an upstream that misbehaves', () => {
     expect(((await response.json()) as any).error).toMatchObject({ type: 'timeout_error', code: 'upstream_timeout' })
     const record = await lastRecord(gateway, 1)
     expect(record.metadata).toMatchObject({ status: 'error', status_code: 504, error_type: 'upstream_timeout' })
+    // The gateway closed its upstream request then, long before the upstream's 3 s were up.
+    const deadline = performance.now() + 2000
+    while (mock.abandonedRequests === 0 && performance.now() < deadline) await Bun.sleep(10)
+    expect(mock.abandonedRequests).toBe(1)
   })
 
   test('the upstream dies mid-stream: the client sees a failure, never a clean end or a fake [DONE]', async () => {

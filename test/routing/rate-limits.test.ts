@@ -80,4 +80,31 @@ describe('per-key rate limits', () => {
     now += 60_000
     await ask('gw-tpm')
   })
+
+  test('a request refused because those in flight hold the minute’s tokens is recorded with what it asked for', async () => {
+    // A is let in, then its body is slow to come; meanwhile B comes whole and holds its estimate
+    // (the upstream takes 300 ms). When A's body is in, the tokens in flight are past the limit.
+    mock.reset()
+    mock.scenario.headerDelayMs = 300
+    const before = gateway.records.length
+    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+    const { port } = new URL(gateway.url)
+    let answer = ''
+    const socket = await Bun.connect({ hostname: '127.0.0.1', port: Number(port), socket: { data: (_, data) => void (answer += data.toString()) } })
+    socket.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer gw-tpm-stream\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body.slice(0, 10)}`)
+    await Bun.sleep(50)
+    const b = ask('gw-tpm-stream')
+    while (mock.requests.length === 0) await Bun.sleep(5)
+    socket.write(body.slice(10))
+    const deadline = performance.now() + 2000
+    while (!answer.includes('\r\n\r\n') && performance.now() < deadline) await Bun.sleep(5)
+    socket.end()
+    expect(answer).toStartWith('HTTP/1.1 429')
+    await b
+    const refused = gateway.records.slice(before).find((record) => record.attributes.metadata.status_code === 429)
+    expect(refused?.attributes.model).toBe('gpt-4o-mini')
+    expect(refused?.attributes.metadata).toMatchObject({ error_type: 'rate_limit_exceeded', stream: false, request_size: body.length })
+    mock.reset()
+    now += 60_000
+  })
 })

@@ -77,6 +77,32 @@ describe('model aliases', () => {
     expect((await lastRecord()).attributes.metadata.routing!.failures.map((f) => f.status)).toEqual([429, 429, 429])
   })
 
+  test("a 429's retry-after is waited out before the retry, instead of the 1 ms backoff", async () => {
+    primary.scenario.error = { status: 429, message: 'slow down', type: 'requests', code: 'rate_limit_exceeded' }
+    primary.scenario.errorHeaders = { 'retry-after': '1' }
+    await client().chat.completions.create({ model: 'smart', messages })
+    expect(primary.requests).toHaveLength(3)
+    const waits = primary.requests.slice(1).map((request, i) => request.at - primary.requests[i]!.at)
+    for (const wait of waits) expect(wait).toBeGreaterThanOrEqual(950)
+  }, 10_000)
+
+  test('a client that leaves while the gateway waits to retry ends the wait: no further attempt, a 499 record', async () => {
+    primary.scenario.error = { status: 429, message: 'slow down', type: 'requests', code: 'rate_limit_exceeded' }
+    primary.scenario.errorHeaders = { 'retry-after': '2' }
+    const controller = new AbortController()
+    const asked = client().chat.completions.create({ model: 'smart', messages }, { signal: controller.signal }).catch((e: unknown) => e)
+    while (primary.requests.length === 0) await Bun.sleep(5)
+    await Bun.sleep(100)
+    controller.abort()
+    await asked
+    // The record is finished as the wait ends, not 2 s later when it would have.
+    const record = (await waitForRecords(gateway as never, 1, 1000)).at(-1)
+    expect(record?.attributes.metadata).toMatchObject({ status_code: 499, error_type: 'client_abort' })
+    await Bun.sleep(2200)
+    expect(primary.requests).toHaveLength(1)
+    expect(secondary.requests).toHaveLength(0)
+  }, 10_000)
+
   test('a 400 is the answer, not a reason to fail over', async () => {
     primary.scenario.error = { status: 400, message: 'bad', type: 'invalid_request_error', code: null }
     const failure = await client().chat.completions.create({ model: 'smart', messages }).catch((e: unknown) => e)

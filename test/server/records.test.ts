@@ -57,16 +57,21 @@ describe('a record’s facts', () => {
     }
   })
 
-  test('answers that carry credentials (a Realtime session’s client_secret) are not stored in the document', async () => {
-    const session = { id: 'sess_1', object: 'realtime.session', model: 'gpt-realtime', client_secret: { value: 'ek_SECRETephemeral0123456789', expires_at: 1 } }
-    const realtime = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => Response.json(session) })
+  test('answers that carry credentials (a Realtime session’s client_secret, an admin API’s new key) are not stored in the document', async () => {
+    const answers: Record<string, unknown> = {
+      '/v1/realtime/sessions': { id: 'sess_1', object: 'realtime.session', model: 'gpt-realtime', client_secret: { value: 'ek_SECRETephemeral0123456789', expires_at: 1 } },
+      '/v1/organization/admin_api_keys': { object: 'organization.admin_api_key', id: 'key_1', value: 'sk-admin-SECRET0123456789' },
+    }
+    const upstream = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: (request) => Response.json(answers[new URL(request.url).pathname]) })
     try {
-      const record = await recordOf(realtime, '/v1/realtime/sessions', '{"model":"gpt-realtime"}')
-      expect(record.attributes.response).toEqual({ withheld: 'this path answers with credentials' })
-      expect(toBulkEntry(record, 'ai-gateway')).not.toContain('ek_SECRET')
-      expect(record.attributes.metadata.status_code).toBe(200)
+      for (const [path, body] of [['/v1/realtime/sessions', '{"model":"gpt-realtime"}'], ['/v1/organization/admin_api_keys', '{"name":"ci"}']] as const) {
+        const record = await recordOf(upstream, path, body)
+        expect(record.attributes.response).toEqual({ withheld: 'this path answers with credentials' })
+        expect(toBulkEntry(record, 'ai-gateway')).not.toContain('SECRET')
+        expect(record.attributes.metadata.status_code).toBe(200)
+      }
     } finally {
-      realtime.stop(true)
+      upstream.stop(true)
     }
   })
 

@@ -17,6 +17,8 @@ export interface RunningGateway {
 export interface StartOptions {
   /** Capture JSON log lines at debug level into `logs` instead of discarding them. */
   captureLogs?: boolean
+  /** Bun's idle timeout for client connections (Elysia's default is 30 s). */
+  idleTimeoutSeconds?: number
 }
 
 /** The gateway in this process on a free loopback port, configured from `env` only. */
@@ -29,9 +31,14 @@ export function startGateway(env: Record<string, string>, options: StartOptions 
   const telemetry = createGatewayTelemetry(loaded.config, logger, (record) => records.push(record))
   // As main does: the index is set up in the background, and records wait for it.
   void telemetry.setUp()
-  const app = createApp({ config: loaded.config, logger, telemetry }).listen({ port: 0, hostname: '127.0.0.1', reusePort: false })
+  const app = createApp({ config: loaded.config, logger, telemetry }).listen({ port: 0, hostname: '127.0.0.1', reusePort: false, ...(options.idleTimeoutSeconds !== undefined && { idleTimeout: options.idleTimeoutSeconds }) })
   const server = app.server!
-  return { url: `http://127.0.0.1:${server.port}`, telemetry, records, logs, stop: () => void server.stop(true) }
+  // Stopping ends the exporter too: one left running would keep shipping for the rest of the test process.
+  const stop = () => {
+    void server.stop(true)
+    void telemetry.shutdown(0)
+  }
+  return { url: `http://127.0.0.1:${server.port}`, telemetry, records, logs, stop }
 }
 
 /** Waits until the gateway has finished `count` records (bodies end after the client read them). */

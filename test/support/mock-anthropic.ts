@@ -78,7 +78,7 @@ export function startMockAnthropic(): MockAnthropic {
     async fetch(request) {
       const url = new URL(request.url)
       const text = await request.text()
-      mock.requests.push({ method: request.method, path: url.pathname, search: url.search, headers: Object.fromEntries(request.headers), body: text })
+      mock.requests.push({ at: performance.now(), method: request.method, path: url.pathname, search: url.search, headers: Object.fromEntries(request.headers), body: text })
       if (url.pathname !== '/v1/messages' || request.method !== 'POST') return json(errorBody('not_found_error', 'Not found'), 404)
       // API keys come as x-api-key, or as a Bearer token (what @anthropic-ai/sdk 1.x sends).
       if (!request.headers.get('x-api-key') && !request.headers.get('authorization')?.startsWith('Bearer ')) {

@@ -22,9 +22,13 @@ export interface MockScenario {
   dieAfterChunks?: number
   /** Hold every response until this many requests wait at once (proves they were not queued). */
   barrier?: number
+  /** Headers of the error answer (`retry-after`). */
+  errorHeaders?: Record<string, string>
 }
 
 export interface RecordedRequest {
+  /** performance.now() when it arrived. */
+  at: number
   method: string
   path: string
   search: string
@@ -53,6 +57,8 @@ export interface MockOpenAI {
   scenario: MockScenario
   /** Streams whose client went away before the end (the gateway cancelled them). */
   cancelledStreams: number
+  /** Requests whose client (the gateway) went away before they were answered. */
+  abandonedRequests: number
   /** Most requests waiting at the barrier at the same time. */
   peakConcurrency: number
   reset(): void
@@ -70,11 +76,13 @@ export function startMockOpenAI(): MockOpenAI {
     requests: [],
     scenario: { ...DEFAULT_SCENARIO },
     cancelledStreams: 0,
+    abandonedRequests: 0,
     peakConcurrency: 0,
     reset() {
       mock.requests.length = 0
       mock.scenario = { ...DEFAULT_SCENARIO }
       mock.cancelledStreams = 0
+      mock.abandonedRequests = 0
       mock.peakConcurrency = 0
       barrierReached = undefined
       waiting = 0
@@ -98,14 +106,19 @@ export function startMockOpenAI(): MockOpenAI {
     idleTimeout: 60,
     async fetch(request) {
       const url = new URL(request.url)
+      let answered = false
+      request.signal.addEventListener('abort', () => {
+        if (!answered) mock.abandonedRequests++
+      })
       const body = await request.text()
-      mock.requests.push({ method: request.method, path: url.pathname, search: url.search, headers: Object.fromEntries(request.headers), body })
+      mock.requests.push({ at: performance.now(), method: request.method, path: url.pathname, search: url.search, headers: Object.fromEntries(request.headers), body })
       const scenario = mock.scenario
       if (scenario.barrier) await waitForBarrier(scenario.barrier)
       if (scenario.headerDelayMs) await Bun.sleep(scenario.headerDelayMs)
+      answered = true
       if (scenario.error) {
         const { status, ...error } = scenario.error
-        return Response.json({ error: { ...error, param: null } }, { status })
+        return Response.json({ error: { ...error, param: null } }, { status, headers: scenario.errorHeaders })
       }
       const json = body ? JSON.parse(body) : {}
       if (!json.stream) {

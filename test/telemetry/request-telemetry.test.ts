@@ -241,14 +241,15 @@ describe('RequestTelemetry: one document per request', () => {
   })
 
   test('a failure before the provider is known: no provider, no model, no price', () => {
-    const { telemetry, emitted } = begin()
+    const { telemetry, emitted } = begin({ startedAgoMs: 40 })
     telemetry.fail({ status: 400, type: 'invalid_json' })
     const { record, pricedModel } = only(emitted)
     expect(pricedModel).toBeNull()
     expect(record.attributes).toMatchObject({ provider: null, model: null, request: null, response: null })
     expect(record.attributes.metadata).toMatchObject({ status: 'error', status_code: 400, error_type: 'invalid_json', request_size: 0, cost: null })
-    // Nothing was sent upstream: all the time was the gateway's.
-    expect(record.attributes.metadata.gateway_overhead_ms).toBeCloseTo(record.attributes.metadata.latency, -1)
+    // Nothing was sent upstream: all the time was the gateway's (the latency is rounded, the overhead to µs).
+    expect(record.attributes.metadata.latency).toBeGreaterThanOrEqual(40)
+    expect(Math.abs(record.attributes.metadata.gateway_overhead_ms - record.attributes.metadata.latency)).toBeLessThanOrEqual(0.5)
   })
 
   const bodyEnds: Array<{ name: string; end: BodyEnd; bytes: Uint8Array; statusCode: number; errorType: string }> = [
@@ -301,6 +302,20 @@ describe('RequestTelemetry: one document per request', () => {
       provider_error_count: 1,
       provider_error_type: 'overloaded_error',
     })
+  })
+
+  test('retries do not count as the gateway’s time: its time before the upstream ends with the first attempt', async () => {
+    const { telemetry, emitted, startedAt } = begin()
+    noteRequest(telemetry, 'openai', chatRequest)
+    const firstSent = performance.now()
+    telemetry.upstreamSent()
+    await Bun.sleep(30)
+    // A retry (after a backoff) is sent again; the upstream then fails for good.
+    telemetry.upstreamSent()
+    telemetry.fail({ status: 502, type: 'upstream_unreachable' })
+    const { record } = only(emitted)
+    expect(record.attributes.metadata.latency).toBeGreaterThanOrEqual(30)
+    expect(record.attributes.metadata.gateway_overhead_ms).toBeLessThanOrEqual(firstSent - startedAt + 1)
   })
 
   test("a translation's warnings are kept as they were set, also on a failed request", () => {

@@ -35,9 +35,9 @@ describe('createResponseObserver: streams', () => {
   for (const fixture of STREAM_FIXTURES) {
     const bytes = encoder.encode(fixture.wire)
     const hasContent = assemble(fixture.format, [bytes]).sawContent
-    // A cap below the stream's size switches to incremental parsing part-way through.
+    // Event streams are parsed as they pass (no cap applies): a stream of any length is read whole.
     for (const maxCollectBytes of [1024 * 1024, 300]) {
-      test(`${fixture.name} (cap ${maxCollectBytes}): the same result whole, byte by byte and split anywhere`, () => {
+      test(`${fixture.name} (cap ${maxCollectBytes}, which event streams ignore): the same result whole, byte by byte and split anywhere`, () => {
         for (const chunks of splitEverywhere(bytes, 20, 11)) {
           const observed = observe({ format: fixture.format, eventStream: true, chunks, maxCollectBytes })
           expect(observed).toEqual({
@@ -54,7 +54,7 @@ describe('createResponseObserver: streams', () => {
   }
 
   for (const maxCollectBytes of [1024 * 1024, 10]) {
-    test(`ttft is the arrival of the chunk that completes the first content event (cap ${maxCollectBytes})`, () => {
+    test(`ttft is the arrival of the chunk that completes the first content event (cap ${maxCollectBytes}, which event streams ignore)`, () => {
       // openaiText: role chunk, keep-alive, then the first content event, which arrives in two pieces.
       const bytes = encoder.encode(openaiText.wire)
       const contentAt = openaiText.wire.indexOf('"content":"Hello"')
@@ -162,6 +162,16 @@ describe('createResponseObserver: JSON bodies', () => {
     const observed = observe({ format: 'openai', eventStream: false, chunks: [audio, encoder.encode('{"usage":{"prompt_tokens":1}}')] })
     expect(observed.size).toBe(1000 + 29)
     expect(observed.summary).toEqual(EMPTY_SUMMARY)
+
+    // Chunks are kept by reference: had the audio been kept, JSON written into its bytes after
+    // they passed would be read at the end.
+    let later: ObservedResponse | undefined
+    const observer = createResponseObserver({ format: 'openai', eventStream: false, startedAt: 0, maxCollectBytes: 1 << 20, onDone: (o) => (later = o) })
+    const chunk = new Uint8Array(1000).fill(0xff)
+    observer.chunk!(chunk)
+    chunk.fill(0x20).set(encoder.encode('{"usage":{"prompt_tokens":7,"total_tokens":7}}'))
+    observer.end({ kind: 'complete' })
+    expect(later!.summary).toEqual(EMPTY_SUMMARY)
   })
 
   test('a body exactly at the cap is still read', () => {
