@@ -46,7 +46,8 @@ export async function machineInfo(root: string, binary?: string): Promise<Machin
 /**
  * A binary built from other code than src/ holds now measures old code: say so next to its
  * numbers. Its `--version` names the commit it was built from (`-dirty` with uncommitted
- * changes); a binary without one is judged by its age against the last commit to src/.
+ * changes), compared with HEAD's src/ and lock file; a binary without one is judged by its age
+ * against the last commit to src/.
  */
 function describeBinary(root: string, binary: string): string {
   const version = firstLine([binary, '--version'])
@@ -57,10 +58,15 @@ function describeBinary(root: string, binary: string): string {
   if (built === null) {
     const lastSourceCommit = Number(firstLine(['git', '-C', root, 'log', '-1', '--format=%ct', '--', 'src']))
     stale = statSync(binary).mtimeMs / 1000 < lastSourceCommit ? 'built before the last commit to src/' : null
-  } else if (!head.startsWith(built[1]!)) stale = `built from ${built[1]}, HEAD is ${head.slice(0, 12)}`
+  } else if (!head.startsWith(built[1]!) && !sameCode(root, built[1]!)) stale = `built from ${built[1]}, and src/ or the dependencies changed by HEAD (${head.slice(0, 12)})`
   else if (built[2] !== undefined) stale = 'built from uncommitted changes, which src/ may no longer hold'
   else stale = sourceDirty ? 'src/ has uncommitted changes since' : null
   return `${relative(root, binary)}: ${version}${stale === null ? '' : ` (STALE: ${stale})`}`
+}
+
+/** Whether `commit` and HEAD hold the same src/ and dependencies (an unknown commit does not). */
+function sameCode(root: string, commit: string): boolean {
+  return Bun.spawnSync(['git', '-C', root, 'diff', '--quiet', commit, 'HEAD', '--', 'src', 'package-lock.json'], { stdout: 'ignore', stderr: 'ignore' }).exitCode === 0
 }
 
 export function describeMachine(info: MachineInfo): string {
