@@ -1,4 +1,5 @@
 import type { Registry } from '../telemetry/prometheus'
+import { MetricsUnavailable } from '../server/metrics-server'
 
 /**
  * `/metrics` of a gateway with several workers: the sum of every worker's, whichever worker
@@ -8,8 +9,11 @@ import type { Registry } from '../telemetry/prometheus'
  *
  * Workers and their supervisor talk over Bun's IPC channel: a worker asked for `/metrics` asks
  * the supervisor, which asks every live worker for its metrics as JSON, sums them with
- * prom-client's cluster aggregation, and answers with the text. A worker that does not answer
- * in time fails the scrape (a 503): a sum without it would look like a counter reset.
+ * prom-client's cluster aggregation, and answers with the text. Counters must not fall, so:
+ * - a worker that exits leaves its last collected counters and histograms in the sum (its
+ *   replacement counts from 0 on top of them); its gauges (requests in flight) leave with it;
+ * - a live worker that does not answer in time fails the scrape (a 503) rather than be left out.
+ * Scrapes that arrive while a collection runs share it.
  */
 type Message =
   /** worker → supervisor: the whole gateway's metrics, please. */
@@ -19,59 +23,88 @@ type Message =
   /** supervisor → worker: your own metrics, please. */
   | { type: 'ai-gateway:collect'; id: number }
   /** worker → supervisor: the answer to `collect`. */
-  | { type: 'ai-gateway:collected'; id: number; metrics: unknown[] }
+  | { type: 'ai-gateway:collected'; id: number; metrics?: MetricJson[]; error?: string }
+
+/** One metric as prom-client's `getMetricsAsJSON` gives it. */
+interface MetricJson {
+  type: string
+}
 
 /** How long the supervisor waits for every worker's metrics; a worker waits a second longer for the sum. */
 export const CLUSTER_METRICS_TIMEOUT_MS = 3000
 
-export class ClusterMetricsUnavailable extends Error {
-  override name = 'ClusterMetricsUnavailable'
-}
-
 /** What the supervisor needs of a worker to reach it. */
 export interface MetricsPeer {
+  pid: number
   send(message: Message): void
 }
 
 export interface SupervisorMetrics {
-  /** The sum of every live worker's metrics, as Prometheus text. */
+  /** The sum of every worker's metrics, as Prometheus text. */
   text(): Promise<string>
   /** Feed every IPC message from a worker here. */
   onMessage(message: unknown, from: MetricsPeer): void
+  /** A worker exited: its counters stay in the sum as they were last collected. */
+  workerExited(pid: number): void
+}
+
+interface Collection {
+  waiting: Set<number>
+  lists: Map<number, MetricJson[]>
+  done(error?: Error): void
 }
 
 export function createSupervisorMetrics(liveWorkers: () => MetricsPeer[], timeoutMs = CLUSTER_METRICS_TIMEOUT_MS): SupervisorMetrics {
   let lastId = 0
-  const collections = new Map<number, (metrics: unknown[]) => void>()
+  const collections = new Map<number, Collection>()
+  /** Each live worker's metrics as last collected. */
+  const latest = new Map<number, MetricJson[]>()
+  /** Counters and histograms of the workers that exited, as last collected. */
+  const retired: MetricJson[][] = []
+  let running: Promise<string> | null = null
 
-  async function text(): Promise<string> {
+  async function collect(): Promise<string> {
     const workers = liveWorkers()
     const id = ++lastId
-    const lists: unknown[][] = []
+    const collection: Collection = { waiting: new Set(workers.map((worker) => worker.pid)), lists: new Map(), done: () => {} }
     await new Promise<void>((resolve, reject) => {
-      if (workers.length === 0) return reject(new ClusterMetricsUnavailable('no worker is running'))
-      const timer = setTimeout(() => {
-        collections.delete(id)
-        reject(new ClusterMetricsUnavailable(`${workers.length - lists.length} of ${workers.length} workers did not answer in ${timeoutMs} ms`))
-      }, timeoutMs)
-      collections.set(id, (metrics) => {
-        lists.push(metrics)
-        if (lists.length < workers.length) return
+      const timer = setTimeout(() => collection.done(new MetricsUnavailable(`${collection.waiting.size} of ${workers.length} workers did not answer in ${timeoutMs} ms`)), timeoutMs)
+      collection.done = (error) => {
         clearTimeout(timer)
         collections.delete(id)
-        resolve()
-      })
+        if (error === undefined) resolve()
+        else reject(error)
+      }
+      if (collection.waiting.size === 0) return collection.done()
+      collections.set(id, collection)
       for (const worker of workers) worker.send({ type: 'ai-gateway:collect', id })
     })
     // Only the supervisor aggregates: the module stays out of the workers.
     // @ts-expect-error prom-client types only its package entry; this is its AggregatorRegistry's file.
-    const { default: AggregatorRegistry } = (await import('prom-client/lib/cluster')) as { default: { aggregate(lists: unknown[][]): Registry } }
-    return AggregatorRegistry.aggregate(lists).metrics()
+    const { default: AggregatorRegistry } = (await import('prom-client/lib/cluster')) as { default: { aggregate(lists: MetricJson[][]): Registry } }
+    const text = await AggregatorRegistry.aggregate([...collection.lists.values(), ...retired]).metrics()
+    // Workers that died over the months are kept as one list, not one each.
+    if (retired.length > 16) retired.unshift((await AggregatorRegistry.aggregate(retired.splice(0)).getMetricsAsJSON()) as unknown as MetricJson[])
+    return text
+  }
+
+  function text(): Promise<string> {
+    running ??= collect().finally(() => (running = null))
+    return running
   }
 
   function onMessage(message: unknown, from: MetricsPeer): void {
     const m = message as Message
-    if (m?.type === 'ai-gateway:collected') return collections.get(m.id)?.(m.metrics)
+    if (m?.type === 'ai-gateway:collected') {
+      const collection = collections.get(m.id)
+      if (collection === undefined || !collection.waiting.has(from.pid)) return
+      if (m.metrics === undefined) return collection.done(new MetricsUnavailable(`a worker could not collect its metrics: ${m.error ?? 'no reason given'}`))
+      latest.set(from.pid, m.metrics)
+      collection.lists.set(from.pid, m.metrics)
+      collection.waiting.delete(from.pid)
+      if (collection.waiting.size === 0) collection.done()
+      return
+    }
     if (m?.type !== 'ai-gateway:metrics?') return
     text().then(
       (text) => from.send({ type: 'ai-gateway:metrics', id: m.id, text }),
@@ -79,7 +112,18 @@ export function createSupervisorMetrics(liveWorkers: () => MetricsPeer[], timeou
     )
   }
 
-  return { text, onMessage }
+  function workerExited(pid: number): void {
+    const last = latest.get(pid)
+    latest.delete(pid)
+    if (last !== undefined) retired.push(last.filter((metric) => metric.type !== 'gauge'))
+    for (const collection of collections.values()) {
+      // Its last values are in `retired` now, the ones of this collection included: counted once.
+      collection.lists.delete(pid)
+      if (collection.waiting.delete(pid) && collection.waiting.size === 0) collection.done()
+    }
+  }
+
+  return { text, onMessage, workerExited }
 }
 
 /**
@@ -95,20 +139,28 @@ export function workerMetrics(registry: Registry, timeoutMs = CLUSTER_METRICS_TI
     const m = message as Message
     if (m?.type === 'ai-gateway:metrics') return waiting.get(m.id)?.(m)
     if (m?.type !== 'ai-gateway:collect') return
-    registry.getMetricsAsJSON().then((metrics) => send({ type: 'ai-gateway:collected', id: m.id, metrics } satisfies Message))
+    registry.getMetricsAsJSON().then(
+      (metrics) => send({ type: 'ai-gateway:collected', id: m.id, metrics: metrics as unknown as MetricJson[] } satisfies Message),
+      (error: unknown) => send({ type: 'ai-gateway:collected', id: m.id, error: error instanceof Error ? error.message : String(error) } satisfies Message),
+    )
+  })
+  // A supervisor that is gone answers nothing: the scrapes waiting for it fail now, not at their timeout.
+  process.on('disconnect', () => {
+    for (const answer of waiting.values()) answer({ type: 'ai-gateway:metrics', id: 0, error: 'the supervisor is gone' })
   })
   return () =>
     new Promise<string>((resolve, reject) => {
+      if (process.connected === false) return reject(new MetricsUnavailable('the supervisor is gone'))
       const id = ++lastId
       const timer = setTimeout(() => {
         waiting.delete(id)
-        reject(new ClusterMetricsUnavailable(`the supervisor did not answer in ${timeoutMs} ms`))
+        reject(new MetricsUnavailable(`the supervisor did not answer in ${timeoutMs} ms`))
       }, timeoutMs)
       waiting.set(id, (answer) => {
         clearTimeout(timer)
         waiting.delete(id)
         if (answer.text !== undefined) resolve(answer.text)
-        else reject(new ClusterMetricsUnavailable(answer.error ?? 'no answer'))
+        else reject(new MetricsUnavailable(answer.error ?? 'no answer'))
       })
       send({ type: 'ai-gateway:metrics?', id } satisfies Message)
     })

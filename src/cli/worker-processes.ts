@@ -61,16 +61,20 @@ function spawnWorker(command: string[], env: Record<string, string | undefined>,
     detached: true,
     ipc: (message, from) => metrics.onMessage(message, peerOf(from)),
   })
-  const peerOf = (process: Subprocess): MetricsPeer => ({
+  const peerOf = (worker: Subprocess): MetricsPeer => ({
+    pid: worker.pid,
     send(message) {
-      // A worker that just died has no channel left: its scrape fails on the timeout instead.
+      // A worker that just died has no channel left; its exit takes it out of the collection.
       try {
-        process.send(message)
+        worker.send(message)
       } catch {}
     },
   })
   peers.set(child.pid, peerOf(child))
-  void child.exited.then(() => peers.delete(child.pid))
+  void child.exited.then(() => {
+    peers.delete(child.pid)
+    metrics.workerExited(child.pid)
+  })
   return {
     pid: child.pid,
     exited: child.exited.then(() => ({ code: child.exitCode, signal: child.signalCode === null ? null : String(child.signalCode) })),

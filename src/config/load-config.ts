@@ -101,6 +101,9 @@ export function loadConfig(env: Env): LoadConfigResult {
   if (chosen.PORT === 0 && chosen.WORKERS !== 1 && !problems.has('WORKERS')) {
     problems.set('WORKERS', `WORKERS: got ${JSON.stringify(raw.WORKERS)}, but several workers cannot share PORT=0 (each would pick its own port)`)
   }
+  if (chosen.METRICS_PORT !== '' && chosen.METRICS_PORT !== undefined && chosen.METRICS_PORT !== 0 && chosen.METRICS_PORT === chosen.PORT && !problems.has('METRICS_PORT')) {
+    problems.set('METRICS_PORT', `METRICS_PORT: got ${JSON.stringify(raw.METRICS_PORT)}, the same port as PORT; leave it empty to serve /metrics there`)
+  }
   if (problems.size > 0) return { ok: false, errors: [...problems.values()] }
   return { ok: true, config: toGatewayConfig(converted as ConfigEnv) }
 }

@@ -33,7 +33,7 @@ export function createApp({ config, logger, fetch, telemetry = createGatewayTele
   const proxy = createProxyHandler({ config, logger, providers, defaultProvider: DEFAULT_PROVIDER, telemetry, routing, fetch })
   const { registry } = telemetry.metrics
   const metrics = metricsText ?? (() => registry.metrics())
-  // Off, or on a port of its own (main.ts starts that server): then this port has no /metrics.
+  // Off, or on a port of its own (main.ts or, with workers, the supervisor serves it): then this port has no /metrics.
   const metricsHere = config.metrics.enabled && config.metrics.port === null
   // CORS headers go on the Responses built here, never through Elysia's `set` (see above).
   const cors = createCors(config.cors)

@@ -1,17 +1,21 @@
 import type { Server } from 'bun'
-import { ClusterMetricsUnavailable } from '../cli/cluster-metrics'
 import { Registry } from '../telemetry/prometheus'
 import { pathAndQuery } from './client-request'
 
 /** Where `/metrics` gets its text: this process's registry, or the sum over several workers. */
 export type MetricsText = () => Promise<string>
 
+/** Some worker's metrics could not be had: the scrape fails rather than show a smaller sum. */
+export class MetricsUnavailable extends Error {
+  override name = 'MetricsUnavailable'
+}
+
 /** `GET /metrics` in Prometheus text format; a 503 when some worker's counts are missing. */
 export async function metricsResponse(metricsText: MetricsText): Promise<Response> {
   try {
     return new Response(await metricsText(), { headers: { 'content-type': Registry.PROMETHEUS_CONTENT_TYPE } })
   } catch (error) {
-    if (!(error instanceof ClusterMetricsUnavailable)) throw error
+    if (!(error instanceof MetricsUnavailable)) throw error
     return Response.json({ error: { message: `metrics unavailable: ${error.message}`, type: 'server_error', param: null, code: 'metrics_unavailable' } }, { status: 503 })
   }
 }

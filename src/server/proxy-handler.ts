@@ -129,8 +129,8 @@ export function createProxyHandler(deps: ProxyDependencies): ProxyHandler {
       forwarded?.abort(new Error('the gateway could not answer'))
       const gatewayError = toGatewayError(error, logger, requestId)
       const body = errorBody(gatewayError, format)
-      // A client that left receives nothing.
-      const responseSize = gatewayError.status === 499 ? 0 : Buffer.byteLength(body)
+      // A client that left receives nothing, nor does a HEAD request.
+      const responseSize = gatewayError.status === 499 || request.method === 'HEAD' ? 0 : Buffer.byteLength(body)
       record.fail({ status: gatewayError.status, type: gatewayError.code, responseSize })
       return errorResponse(gatewayError, format, requestId, body)
     }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { ClusterMetricsUnavailable, createSupervisorMetrics, type MetricsPeer, type SupervisorMetrics } from '../../src/cli/cluster-metrics'
-import { metricsResponse } from '../../src/server/metrics-server'
-import { Counter, Registry } from '../../src/telemetry/prometheus'
+import { createSupervisorMetrics, type MetricsPeer, type SupervisorMetrics } from '../../src/cli/cluster-metrics'
+import { metricsResponse, MetricsUnavailable } from '../../src/server/metrics-server'
+import { Counter, Gauge, Registry } from '../../src/telemetry/prometheus'
 import { freePort, startBinary, type BinaryProcess } from '../support/binary-process'
 import { startMockOpenAI, type MockOpenAI } from '../support/mock-openai'
 
@@ -82,7 +82,7 @@ describe('/metrics with WORKERS=2', () => {
     }
   }, 30_000)
 
-  test('METRICS_PORT is served by the supervisor, with both workers’ counts; a worker restarted after a crash starts its share from 0', async () => {
+  test('METRICS_PORT is served by the supervisor, with both workers’ counts, which a worker’s crash and restart do not lower', async () => {
     const metricsPort = freePort()
     const { supervisor, port, workerPids } = await startWorkers({ METRICS_PORT: String(metricsPort) })
     try {
@@ -94,12 +94,14 @@ describe('/metrics with WORKERS=2', () => {
       expect((await fetch(`http://127.0.0.1:${port}/metrics`, { keepalive: false })).status).toBe(404)
 
       process.kill(workerPids[0]!, 'SIGKILL')
+      // While it is down (the restart waits 100 ms) and after, the sum keeps what it had counted.
+      await supervisor.waitForLog((line) => line.msg === 'worker exited: restarting')
+      expect(sample(await scrape(`http://127.0.0.1:${metricsPort}/metrics`), REQUESTS_200)).toBe(REQUESTS)
       await supervisor.waitForLog((line) => line.msg === 'listening' && line.worker === 0 && line.pid !== workerPids[0])
+      await chat(port, 4)
       const after = await scrape(`http://127.0.0.1:${metricsPort}/metrics`)
-      const survivors = sample(after, REQUESTS_200)
-      // The killed worker's share is gone with it, the other's is still counted.
-      expect(survivors).toBeGreaterThan(0)
-      expect(survivors).toBeLessThan(REQUESTS)
+      expect(sample(after, REQUESTS_200)).toBe(REQUESTS + 4)
+      expect(sample(after, 'ai_gateway_requests_in_flight')).toBe(0)
     } finally {
       await stop(supervisor)
     }
@@ -123,44 +125,103 @@ describe('a METRICS_PORT that is taken', () => {
 })
 
 describe('createSupervisorMetrics', () => {
-  /** A worker whose registry counts `requests`; `answers: false` never replies. */
-  function worker(requests: number, answers = true): (metrics: () => SupervisorMetrics) => MetricsPeer {
+  /** A worker whose registry counts `requests` and holds `inFlight`; `answers: false` never replies. */
+  function worker(pid: number, requests: number, options: { answers?: boolean; inFlight?: number; fails?: boolean } = {}) {
     const registry = new Registry()
-    new Counter({ name: 'requests_total', help: 'requests', registers: [registry] }).inc(requests)
-    return (metrics) => {
-      const peer: MetricsPeer = {
-        send(message) {
-          if (!answers || message.type !== 'ai-gateway:collect') return
-          void registry.getMetricsAsJSON().then((list) => metrics().onMessage({ type: 'ai-gateway:collected', id: message.id, metrics: list }, peer))
-        },
-      }
-      return peer
+    const counter = new Counter({ name: 'requests_total', help: 'requests', registers: [registry] })
+    counter.inc(requests)
+    new Gauge({ name: 'in_flight', help: 'in flight', registers: [registry] }).set(options.inFlight ?? 0)
+    const collects: number[] = []
+    return {
+      counter,
+      collects,
+      peer: (metrics: () => SupervisorMetrics): MetricsPeer => {
+        const peer: MetricsPeer = {
+          pid,
+          send(message) {
+            if (message.type !== 'ai-gateway:collect') return
+            collects.push(message.id)
+            if (options.answers === false) return
+            if (options.fails) return metrics().onMessage({ type: 'ai-gateway:collected', id: message.id, error: 'collect failed' }, peer)
+            void registry.getMetricsAsJSON().then((list) => metrics().onMessage({ type: 'ai-gateway:collected', id: message.id, metrics: list }, peer))
+          },
+        }
+        return peer
+      },
     }
   }
 
-  function supervisorOf(...workers: Array<(metrics: () => SupervisorMetrics) => MetricsPeer>): SupervisorMetrics {
+  function supervisorOf(...workers: Array<ReturnType<typeof worker>>) {
     const peers: MetricsPeer[] = []
     const metrics = createSupervisorMetrics(() => peers, 200)
-    for (const make of workers) peers.push(make(() => metrics))
-    return metrics
+    for (const { peer } of workers) peers.push(peer(() => metrics))
+    const exit = (pid: number) => {
+      peers.splice(peers.findIndex((p) => p.pid === pid), 1)
+      metrics.workerExited(pid)
+    }
+    const join = (w: ReturnType<typeof worker>) => peers.push(w.peer(() => metrics))
+    return { metrics, exit, join }
   }
 
   test('sums what every worker counted', async () => {
-    expect(await supervisorOf(worker(3), worker(4)).text()).toContain('requests_total 7\n')
+    expect(await supervisorOf(worker(1, 3), worker(2, 4)).metrics.text()).toContain('requests_total 7\n')
   })
 
-  test('a worker that does not answer fails the scrape with a 503, rather than a smaller sum that would read as a counter reset', async () => {
-    const metrics = supervisorOf(worker(3), worker(4, false))
-    await expect(metrics.text()).rejects.toThrow(new ClusterMetricsUnavailable('1 of 2 workers did not answer in 200 ms'))
+  test('a worker that exits leaves its counted requests in the sum (its in-flight gauge leaves with it); its replacement adds on top', async () => {
+    const { metrics, exit, join } = supervisorOf(worker(1, 3, { inFlight: 2 }), worker(2, 4, { inFlight: 1 }))
+    const first = await metrics.text()
+    expect(first).toContain('requests_total 7\n')
+    expect(first).toContain('in_flight 3\n')
+    exit(1)
+    const down = await metrics.text()
+    expect(down).toContain('requests_total 7\n')
+    expect(down).toContain('in_flight 1\n')
+    join(worker(3, 1))
+    expect(await metrics.text()).toContain('requests_total 8\n')
+  })
+
+  test('a live worker that does not answer fails the scrape with a 503, rather than a smaller sum that would read as a counter reset', async () => {
+    const { metrics } = supervisorOf(worker(1, 3), worker(2, 4, { answers: false }))
+    await expect(metrics.text()).rejects.toThrow(new MetricsUnavailable('1 of 2 workers did not answer in 200 ms'))
     const response = await metricsResponse(() => metrics.text())
     expect(response.status).toBe(503)
     expect(await response.json()).toMatchObject({ error: { code: 'metrics_unavailable' } })
   })
 
+  test('a worker that cannot collect fails the scrape at once; one that exits while it is asked ends the wait', async () => {
+    const failing = supervisorOf(worker(1, 3), worker(2, 4, { fails: true }))
+    const started = performance.now()
+    await expect(failing.metrics.text()).rejects.toThrow(MetricsUnavailable)
+    const silent = supervisorOf(worker(1, 3), worker(2, 4, { answers: false }))
+    const pending = silent.metrics.text()
+    silent.exit(2)
+    expect(await pending).toContain('requests_total 3\n')
+    // Neither waited for the 200 ms timeout.
+    expect(performance.now() - started).toBeLessThan(200)
+  })
+
+  test('however many workers exit over time, each one’s counts stay in the sum once', async () => {
+    const workers = Array.from({ length: 20 }, (_, i) => worker(i + 1, 1))
+    const { metrics, exit } = supervisorOf(...workers)
+    expect(await metrics.text()).toContain('requests_total 20\n')
+    for (const { peer } of workers) {
+      exit(peer(() => metrics).pid)
+      expect(await metrics.text()).toContain('requests_total 20\n')
+    }
+  })
+
+  test('scrapes that come while a collection runs share it', async () => {
+    const a = worker(1, 3)
+    const { metrics } = supervisorOf(a, worker(2, 4))
+    const texts = await Promise.all([metrics.text(), metrics.text(), metrics.text()])
+    expect(new Set(texts).size).toBe(1)
+    expect(a.collects).toHaveLength(1)
+  })
+
   test('a worker asking for the sum gets it back over its channel', async () => {
     const answers: unknown[] = []
-    const metrics = supervisorOf(worker(2), worker(5))
-    metrics.onMessage({ type: 'ai-gateway:metrics?', id: 9 }, { send: (message) => answers.push(message) })
+    const { metrics } = supervisorOf(worker(1, 2), worker(2, 5))
+    metrics.onMessage({ type: 'ai-gateway:metrics?', id: 9 }, { pid: 1, send: (message) => answers.push(message) })
     while (answers.length === 0) await Bun.sleep(5)
     expect(answers).toEqual([{ type: 'ai-gateway:metrics', id: 9, text: expect.stringContaining('requests_total 7\n') }])
   })

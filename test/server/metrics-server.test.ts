@@ -50,6 +50,10 @@ describe('/metrics exposure', () => {
     }
   }, 20_000)
 
+  test('METRICS_PORT the same as PORT is refused at start (with workers, the supervisor would take the API port)', () => {
+    for (const workers of ['1', '2']) expect(loadConfig({ PORT: '3000', METRICS_PORT: '3000', WORKERS: workers })).toEqual({ ok: false, errors: ['METRICS_PORT: got "3000", the same port as PORT; leave it empty to serve /metrics there'] })
+  })
+
   test('bad values are reported', () => {
     const loaded = loadConfig({ METRICS_PORT: '70000', METRICS_ENABLED: 'maybe', CORS_ORIGINS: 'app.example.com' })
     expect(loaded.ok).toBe(false)

@@ -92,4 +92,17 @@ describe('a record’s facts', () => {
       expect(record.attributes.metadata).toMatchObject({ status_code: status, error_type: type, response_size: answer.byteLength })
     }
   })
+
+  test('an error answer to a HEAD request sends no body, and records none', async () => {
+    const gateway = startGateway({})
+    try {
+      const response = await fetch(`${gateway.url}/v1/models`, { method: 'HEAD', headers: { 'x-provider': 'nonesuch' } })
+      expect(response.status).toBe(400)
+      expect((await response.arrayBuffer()).byteLength).toBe(0)
+      const [record] = await waitForRecords(gateway, 1)
+      expect(record!.attributes.metadata).toMatchObject({ status_code: 400, error_type: 'unknown_provider', response_size: 0 })
+    } finally {
+      gateway.stop()
+    }
+  })
 })

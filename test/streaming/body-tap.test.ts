@@ -3,17 +3,21 @@ import { BodyTapError, IdleTimeoutError, tapBody, type BodyEnd, type BodyObserve
 
 /** An upstream body that makes `chunk(i)` on demand, counting pulls; `waitMs` before each chunk. */
 function upstream(options: { chunks?: number; waitMs?: (index: number) => number } = {}) {
-  const state = { pulls: 0, cancelled: false, sent: [] as Uint8Array[], fail: (_reason: Error) => {} }
+  const state = { pulls: 0, cancelled: false, failed: false, sent: [] as Uint8Array[], fail: (_reason: Error) => {} }
   const body = new ReadableStream<Uint8Array>(
     {
       start(controller) {
         // As an aborted fetch fails its body.
-        state.fail = (reason) => controller.error(reason)
+        state.fail = (reason) => {
+          state.failed = true
+          controller.error(reason)
+        }
       },
       async pull(controller) {
         const index = state.pulls++
         const wait = options.waitMs?.(index) ?? 0
         if (wait > 0) await Bun.sleep(wait)
+        if (state.failed) return
         if (options.chunks !== undefined && index >= options.chunks) return controller.close()
         const chunk = new TextEncoder().encode(`chunk ${index}\n`)
         state.sent.push(chunk)
@@ -76,7 +80,7 @@ describe('tapBody', () => {
   })
 
   test('an upstream silent for the idle timeout while a read waits: it is aborted, and the body fails as an idle timeout', async () => {
-    const { body, state } = upstream({ waitMs: (index) => (index === 1 ? 10_000 : 0) })
+    const { body, state } = upstream({ waitMs: (index) => (index === 1 ? 1000 : 0) })
     const { tapped, ends, aborts } = tap(body, { idleTimeoutMs: 80, abortUpstream: (reason) => void (aborts.push(reason), state.fail(reason)) })
     const reader = tapped.getReader()
     await reader.read()
