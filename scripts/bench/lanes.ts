@@ -90,13 +90,14 @@ export interface LaneResult {
 export async function runRequestLane(lane: RequestLane, request: RequestSpec, pid: number | undefined, durationMs: number, paceMs: number, context: LoadContext): Promise<LaneResult> {
   const cpuBefore = pid === undefined ? 0 : await cpuMicros(pid)
   if (lane.kind === 'paced') {
-    const result = await runLoadClient<StreamResult>({ mode: 'paced', request, connections: lane.connections, durationMs, stallMs: paceMs * 10, spreadMs: STREAM_CHUNKS * paceMs }, context)
+    const result = await runLoadClient<StreamResult>({ mode: 'paced', request, connections: lane.connections, durationMs, stallMs: paceMs * 10, spreadMs: STREAM_CHUNKS * paceMs, paceMs }, context)
     if (result.failed > 0) throw new Error(`${result.failed} of ${result.streams} streams failed: ${result.firstError}`)
     const metrics = {
       streams: result.streams,
       ttfbP50: result.ttfbMs.p50,
       ttfbP99: result.ttfbMs.p99,
       gapMean: result.gapMs.mean,
+      gapJitter: result.gapJitterMs ?? Number.NaN,
       gapP50: result.gapMs.p50,
       gapP99: result.gapMs.p99,
       gapMax: result.gapMs.max,

@@ -21,7 +21,7 @@ export type LoadSpec =
    * Closed loop of paced streams: arrival time of every chunk. The workers' first streams start
    * `spreadMs` apart in all (one stream's length keeps them out of step for the whole run).
    */
-  | { mode: 'paced'; request: RequestSpec; connections: number; durationMs: number; stallMs: number; spreadMs: number }
+  | { mode: 'paced'; request: RequestSpec; connections: number; durationMs: number; stallMs: number; spreadMs: number; paceMs: number }
   /** `streams` paced streams opened within `rampMs`, each read to its end. */
   | { mode: 'burst'; request: RequestSpec; streams: number; rampMs: number; stallMs: number }
 
@@ -41,6 +41,13 @@ export interface StreamResult {
   durationMs: number
   ttfbMs: Summary
   gapMs: Summary
+  /**
+   * Paced mode: the mean distance of a gap from the pace, |gap − pace|. Unlike the gaps' mean
+   * (the stream's length over its gaps, whatever happens in between) it grows with any delay a
+   * target adds to some chunks and not others; unlike their median it does not jump between
+   * the 1 ms clusters the mock's pacing timer makes.
+   */
+  gapJitterMs?: number
   /** Every time to first byte, in µs (paced mode): the runner pools them across rounds. */
   ttfbSamplesUs?: number[]
   firstError?: string
@@ -145,7 +152,10 @@ async function paced(spec: Extract<LoadSpec, { mode: 'paced' }>): Promise<Stream
     }
   }
   await Promise.all(Array.from({ length: spec.connections }, worker))
-  return { ...streamResult(tally, streams, started), ttfbSamplesUs: tally.ttfb.map((ms) => Math.round(ms * 1000)) }
+  let off = 0
+  for (const gap of tally.gaps) off += Math.abs(gap - spec.paceMs)
+  const gapJitterMs = tally.gaps.length === 0 ? Number.NaN : off / tally.gaps.length
+  return { ...streamResult(tally, streams, started), gapJitterMs, ttfbSamplesUs: tally.ttfb.map((ms) => Math.round(ms * 1000)) }
 }
 
 async function burst(spec: Extract<LoadSpec, { mode: 'burst' }>): Promise<StreamResult> {

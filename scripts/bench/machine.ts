@@ -55,13 +55,17 @@ function describeBinary(root: string, binary: string): string {
   const sourceDirty = firstLine(['git', '-C', root, 'status', '--porcelain', '--', 'src']) !== ''
   const built = version.match(/\(([0-9a-f]{7,40})(-dirty)?\)/)
   let stale: string | null
-  if (built === null) {
+  // Outside a git checkout nothing can be compared.
+  if (head === '') stale = null
+  else if (built === null) {
     const lastSourceCommit = Number(firstLine(['git', '-C', root, 'log', '-1', '--format=%ct', '--', 'src']))
     stale = statSync(binary).mtimeMs / 1000 < lastSourceCommit ? 'built before the last commit to src/' : null
   } else if (!head.startsWith(built[1]!) && !sameCode(root, built[1]!)) stale = `built from ${built[1]}, and src/ or the dependencies changed by HEAD (${head.slice(0, 12)})`
-  else if (built[2] !== undefined) stale = 'built from uncommitted changes, which src/ may no longer hold'
-  else stale = sourceDirty ? 'src/ has uncommitted changes since' : null
-  return `${relative(root, binary)}: ${version}${stale === null ? '' : ` (STALE: ${stale})`}`
+  else stale = sourceDirty && built[2] === undefined ? 'src/ has uncommitted changes since' : null
+  // A `-dirty` build had uncommitted changes somewhere (a README edit will do): whether they were
+  // src/'s as it is now cannot be told, so it is said, not judged.
+  const dirty = built?.[2] !== undefined && stale === null ? ' (built with uncommitted changes: compare with care)' : ''
+  return `${relative(root, binary)}: ${version}${stale === null ? dirty : ` (STALE: ${stale})`}`
 }
 
 /** Whether `commit` and HEAD hold the same src/ and dependencies (an unknown commit does not). */
