@@ -27,8 +27,13 @@ type Message =
 
 /** One metric as prom-client's `getMetricsAsJSON` gives it. */
 interface MetricJson {
+  name: string
   type: string
+  values: Array<{ value: number; labels: Record<string, string | number>; metricName?: string }>
 }
+
+/** prom-client's AggregatorRegistry, as far as it is used here. */
+type Aggregator = { aggregate(lists: MetricJson[][]): Registry }
 
 /** How long the supervisor waits for every worker's metrics; a worker waits a second longer for the sum. */
 export const CLUSTER_METRICS_TIMEOUT_MS = 3000
@@ -61,31 +66,67 @@ export function createSupervisorMetrics(liveWorkers: () => MetricsPeer[], timeou
   const latest = new Map<number, MetricJson[]>()
   /** Counters and histograms of the workers that exited, as last collected. */
   const retired: MetricJson[][] = []
+  /** What each counter and histogram series last showed, by `seriesKey`. */
+  const shown = new Map<string, number>()
   let running: Promise<string> | null = null
 
   async function collect(): Promise<string> {
     const workers = liveWorkers()
     const id = ++lastId
     const collection: Collection = { waiting: new Set(workers.map((worker) => worker.pid)), lists: new Map(), done: () => {} }
-    await new Promise<void>((resolve, reject) => {
+    // The lists to add up are taken as the collection ends: a worker that exits after that has its
+    // last values moved to `retired`, and must not be counted in both.
+    const lists = await new Promise<MetricJson[][]>((resolve, reject) => {
       const timer = setTimeout(() => collection.done(new MetricsUnavailable(`${collection.waiting.size} of ${workers.length} workers did not answer in ${timeoutMs} ms`)), timeoutMs)
       collection.done = (error) => {
         clearTimeout(timer)
         collections.delete(id)
-        if (error === undefined) resolve()
+        if (error === undefined) resolve([...collection.lists.values(), ...retired])
         else reject(error)
       }
       if (collection.waiting.size === 0) return collection.done()
       collections.set(id, collection)
       for (const worker of workers) worker.send({ type: 'ai-gateway:collect', id })
     })
-    // Only the supervisor aggregates: the module stays out of the workers.
-    // @ts-expect-error prom-client types only its package entry; this is its AggregatorRegistry's file.
-    const { default: AggregatorRegistry } = (await import('prom-client/lib/cluster')) as { default: { aggregate(lists: MetricJson[][]): Registry } }
-    const text = await AggregatorRegistry.aggregate([...collection.lists.values(), ...retired]).metrics()
-    // Workers that died over the months are kept as one list, not one each.
-    if (retired.length > 16) retired.unshift((await AggregatorRegistry.aggregate(retired.splice(0)).getMetricsAsJSON()) as unknown as MetricJson[])
-    return text
+    try {
+      // Only the supervisor aggregates: the module stays out of the workers.
+      // @ts-expect-error prom-client types only its package entry; this is its AggregatorRegistry's file.
+      const { default: aggregator } = (await import('prom-client/lib/cluster')) as { default: Aggregator }
+      const summed = (await aggregator.aggregate(lists).getMetricsAsJSON()) as unknown as MetricJson[]
+      neverLess(summed)
+      const text = await aggregator.aggregate([summed]).metrics()
+      await compactRetired(aggregator)
+      return text
+    } catch (error) {
+      throw new MetricsUnavailable(`the workers' metrics could not be added up: ${error instanceof Error ? error.message : String(error)}`)
+    }
+  }
+
+  /**
+   * Sums of floats (cost, a histogram's `_sum`) come out a few ulps apart when the same numbers are
+   * added in another order (workers answer in any order, exits and compaction regroup them), and
+   * Prometheus takes any fall of a counter for a reset. No counter or histogram series shows
+   * less than it showed before.
+   */
+  function neverLess(metrics: MetricJson[]): void {
+    for (const metric of metrics) {
+      if (metric.type !== 'counter' && metric.type !== 'histogram') continue
+      for (const sample of metric.values) {
+        const key = seriesKey(metric.name, sample)
+        const before = shown.get(key)
+        if (before !== undefined && sample.value < before) sample.value = before
+        else shown.set(key, sample.value)
+      }
+    }
+  }
+
+  /** Workers that died over the months are kept as one list, not one each. */
+  async function compactRetired(aggregator: Aggregator): Promise<void> {
+    const count = retired.length
+    if (count <= 16) return
+    const merged = (await aggregator.aggregate(retired.slice(0, count)).getMetricsAsJSON()) as unknown as MetricJson[]
+    // Workers that exited meanwhile were pushed after the `count` merged here.
+    retired.splice(0, count, merged)
   }
 
   function text(): Promise<string> {
@@ -164,4 +205,11 @@ export function workerMetrics(registry: Registry, timeoutMs = CLUSTER_METRICS_TI
       })
       send({ type: 'ai-gateway:metrics?', id } satisfies Message)
     })
+}
+
+function seriesKey(name: string, sample: MetricJson['values'][number]): string {
+  const labels = Object.keys(sample.labels)
+    .sort()
+    .map((label) => `${label}=${sample.labels[label]}`)
+  return `${sample.metricName ?? name}{${labels.join(',')}}`
 }

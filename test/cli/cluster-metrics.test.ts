@@ -126,15 +126,17 @@ describe('a METRICS_PORT that is taken', () => {
 
 describe('createSupervisorMetrics', () => {
   /** A worker whose registry counts `requests` and holds `inFlight`; `answers: false` never replies. */
-  function worker(pid: number, requests: number, options: { answers?: boolean; inFlight?: number; fails?: boolean } = {}) {
+  function worker(pid: number, requests: number, options: { answers?: boolean; inFlight?: number; fails?: boolean; delayMs?: number } = {}) {
     const registry = new Registry()
     const counter = new Counter({ name: 'requests_total', help: 'requests', registers: [registry] })
     counter.inc(requests)
     new Gauge({ name: 'in_flight', help: 'in flight', registers: [registry] }).set(options.inFlight ?? 0)
     const collects: number[] = []
+    const state = { delayMs: options.delayMs ?? 0, afterAnswer: () => {} }
     return {
       counter,
       collects,
+      state,
       peer: (metrics: () => SupervisorMetrics): MetricsPeer => {
         const peer: MetricsPeer = {
           pid,
@@ -143,7 +145,11 @@ describe('createSupervisorMetrics', () => {
             collects.push(message.id)
             if (options.answers === false) return
             if (options.fails) return metrics().onMessage({ type: 'ai-gateway:collected', id: message.id, error: 'collect failed' }, peer)
-            void registry.getMetricsAsJSON().then((list) => metrics().onMessage({ type: 'ai-gateway:collected', id: message.id, metrics: list }, peer))
+            void registry.getMetricsAsJSON().then(async (list) => {
+              if (state.delayMs > 0) await Bun.sleep(state.delayMs)
+              metrics().onMessage({ type: 'ai-gateway:collected', id: message.id, metrics: list }, peer)
+              state.afterAnswer()
+            })
           },
         }
         return peer
@@ -208,6 +214,28 @@ describe('createSupervisorMetrics', () => {
       exit(peer(() => metrics).pid)
       expect(await metrics.text()).toContain('requests_total 20\n')
     }
+  })
+
+  test('a sum of fractions (cost) never falls when the workers answer in another order', async () => {
+    const workers = [worker(1, 0.1, { delayMs: 1 }), worker(2, 0.2, { delayMs: 5 }), worker(3, 0.3, { delayMs: 10 })]
+    const { metrics } = supervisorOf(...workers)
+    const value = (text: string) => Number(text.match(/^requests_total (\S+)$/m)![1])
+    const first = value(await metrics.text())
+    // (0.1 + 0.2) + 0.3 = 0.6000000000000001; (0.3 + 0.2) + 0.1 = 0.6: a fall Prometheus would take for a reset.
+    workers[0]!.state.delayMs = 10
+    workers[2]!.state.delayMs = 1
+    const second = value(await metrics.text())
+    expect(first).toBeCloseTo(0.6, 12)
+    expect(second).toBeGreaterThanOrEqual(first)
+  })
+
+  test('a worker that exits right after its answer completes a collection is counted once', async () => {
+    const leaving = worker(2, 4)
+    const { metrics, exit } = supervisorOf(worker(1, 3), leaving)
+    expect(await metrics.text()).toContain('requests_total 7\n')
+    leaving.state.afterAnswer = () => exit(2)
+    expect(await metrics.text()).toContain('requests_total 7\n')
+    expect(await metrics.text()).toContain('requests_total 7\n')
   })
 
   test('scrapes that come while a collection runs share it', async () => {
