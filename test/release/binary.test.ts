@@ -294,33 +294,41 @@ describe('WORKERS=2', () => {
   test('a supervisor runs two workers on one port, restarts a killed one, and on SIGTERM waits for both to drain', async () => {
     const sharedPort = freePort()
     const supervisor = startBinary([binary], { cwd: folder, env: { PORT: String(sharedPort), WORKERS: '2' }, ...asUnprivileged })
-    const listening = await Promise.all([0, 1].map((index) => supervisor.waitForLog((line) => line.msg === 'listening' && line.worker === index)))
-    const workerPids = listening.map((line) => line.pid as number)
-    expect(childPids(supervisor.pid).sort()).toEqual([...workerPids].sort())
-    for (const pid of workerPids) {
-      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toEqual([binary, ''])
-      expect(environmentOf(pid).BUN_CONFIG_MAX_HTTP_REQUESTS).toBe('16384')
-    }
-    expect((await fetch(`http://127.0.0.1:${sharedPort}/health`)).status).toBe(200)
-    // /metrics sums both workers through the supervisor (IPC, and prom-client's aggregation
-    // loaded on first use): requests on fresh connections land on both, and every scrape counts them all.
-    const chat = { method: 'POST', keepalive: false, headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify({ model: 'gpt-4o-mini', messages }) }
-    for (let i = 0; i < 20; i++) expect((await fetch(`http://127.0.0.1:${sharedPort}/v1/chat/completions`, chat)).status).toBe(200)
-    for (let i = 0; i < 4; i++) {
-      const metrics = await fetch(`http://127.0.0.1:${sharedPort}/metrics`, { keepalive: false, headers: { connection: 'close' } })
-      expect(metrics.status).toBe(200)
-      expect(await metrics.text()).toContain('ai_gateway_requests_total{provider="openai",model="gpt-4o-mini",status="success",status_code="200"} 20\n')
-    }
+    // Whatever fails, nothing is left running: the workers have sessions of their own.
+    const seen = new Set<number>()
+    try {
+      const listening = await Promise.all([0, 1].map((index) => supervisor.waitForLog((line) => line.msg === 'listening' && line.worker === index)))
+      const workerPids = listening.map((line) => line.pid as number)
+      for (const pid of workerPids) seen.add(pid)
+      expect(childPids(supervisor.pid).sort()).toEqual([...workerPids].sort())
+      for (const pid of workerPids) {
+        expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toEqual([binary, ''])
+        expect(environmentOf(pid).BUN_CONFIG_MAX_HTTP_REQUESTS).toBe('16384')
+      }
+      expect((await fetch(`http://127.0.0.1:${sharedPort}/health`)).status).toBe(200)
+      // /metrics sums both workers through the supervisor (IPC, and prom-client's aggregation
+      // loaded on first use): requests on fresh connections land on both, and every scrape counts them all.
+      const chat = { method: 'POST', keepalive: false, headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify({ model: 'gpt-4o-mini', messages }) }
+      for (let i = 0; i < 20; i++) expect((await fetch(`http://127.0.0.1:${sharedPort}/v1/chat/completions`, chat)).status).toBe(200)
+      for (let i = 0; i < 4; i++) {
+        const metrics = await fetch(`http://127.0.0.1:${sharedPort}/metrics`, { keepalive: false, headers: { connection: 'close' } })
+        expect(metrics.status).toBe(200)
+        expect(await metrics.text()).toContain('ai_gateway_requests_total{provider="openai",model="gpt-4o-mini",status="success",status_code="200"} 20\n')
+      }
 
-    process.kill(workerPids[0]!, 'SIGKILL')
-    await supervisor.waitForLog((line) => line.msg === 'worker exited: restarting' && line.pid === workerPids[0] && line.signal === 'SIGKILL')
-    const replacement = await supervisor.waitForLog((line) => line.msg === 'listening' && line.worker === 0 && line.pid !== workerPids[0])
-    expect(childPids(supervisor.pid).sort()).toEqual([replacement.pid as number, workerPids[1]!].sort())
+      process.kill(workerPids[0]!, 'SIGKILL')
+      await supervisor.waitForLog((line) => line.msg === 'worker exited: restarting' && line.pid === workerPids[0] && line.signal === 'SIGKILL')
+      const replacement = await supervisor.waitForLog((line) => line.msg === 'listening' && line.worker === 0 && line.pid !== workerPids[0])
+      seen.add(replacement.pid as number)
+      expect(childPids(supervisor.pid).sort()).toEqual([replacement.pid as number, workerPids[1]!].sort())
 
-    supervisor.process.kill('SIGTERM')
-    expect(await supervisor.exited).toBe(0)
-    expect(supervisor.logs.filter((line) => line.msg === 'worker stopped' && line.code === 0)).toHaveLength(2)
-    expect([replacement.pid as number, workerPids[1]!].filter(isAlive)).toEqual([])
+      supervisor.process.kill('SIGTERM')
+      expect(await supervisor.exited).toBe(0)
+      expect(supervisor.logs.filter((line) => line.msg === 'worker stopped' && line.code === 0)).toHaveLength(2)
+      expect([replacement.pid as number, workerPids[1]!].filter(isAlive)).toEqual([])
+    } finally {
+      for (const pid of [supervisor.pid, ...seen]) if (isAlive(pid)) process.kill(pid, 'SIGKILL')
+    }
   }, 20_000)
 })
 
