@@ -31,8 +31,14 @@ async function startWorkers(env: Record<string, string>): Promise<{ supervisor: 
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), WORKERS: '2', OPENAI_BASE_URL: mock.url, OPENAI_API_KEY: 'sk-test', ...env },
   })
-  const listening = await Promise.all([0, 1].map((index) => supervisor.waitForLog((line) => line.msg === 'listening' && line.worker === index)))
-  return { supervisor, port, workerPids: listening.map((line) => line.pid as number) }
+  try {
+    const listening = await Promise.all([0, 1].map((index) => supervisor.waitForLog((line) => line.msg === 'listening' && line.worker === index)))
+    return { supervisor, port, workerPids: listening.map((line) => line.pid as number) }
+  } catch (error) {
+    // The supervisor passes the signal on; a worker left without it stops by itself.
+    supervisor.process.kill('SIGTERM')
+    throw error
+  }
 }
 
 /** Chat requests on fresh connections, so the kernel spreads them over both workers. */
